@@ -1,0 +1,270 @@
+/**
+ * Backup: walks the targets, stores file contents and trees, and writes a snapshot.
+ *
+ * Unchanged files (same type, size, mtime, ctime and inode as in the parent snapshot, with all
+ * their blobs still indexed) reuse the parent's content list without being read. Files that vanish
+ * or cannot be read become warnings; the snapshot is still written and says how many there were.
+ * Order: blobs → flush (packs, then index) → snapshot.
+ */
+import { readdir } from 'node:fs/promises';
+import os from 'node:os';
+
+import pLimit from 'p-limit';
+import { gearTableFromKey, DEFAULT_SIZES, type ChunkerParams } from '../chunker/index.ts';
+import { decodeTree, encodeTree, type Node, type Snapshot } from '../tree/index.ts';
+import { nodeFromPath, UserNames } from '../fs/index.ts';
+import { SkiffError } from '../errors/errors.ts';
+import type { Repository } from '../repo/repository.ts';
+import { rfc3339Now } from '../repo/time.ts';
+import { findParent, loadSnapshot, saveSnapshot, compareTime } from '../snapshot/snapshots.ts';
+import { compileExcludes, type ExcludeMatcher } from './excludes.ts';
+import { planTargets, type VirtualDir } from './targets.ts';
+import { saveFileContent } from './file-saver.ts';
+import { newStats, type BackupProgress, type BackupStats } from './stats.ts';
+
+export interface BackupOptions {
+  readonly paths: readonly string[];
+  readonly cwd?: string;
+  readonly excludes?: readonly string[];
+  readonly tags?: readonly string[];
+  readonly hostname?: string;
+  /** snapshot ID to use as parent; default: latest with the same host, paths and tags */
+  readonly parent?: string;
+  /** read every file even if the parent says it is unchanged */
+  readonly force?: boolean;
+  readonly fileConcurrency?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: BackupProgress) => void;
+  readonly onWarning?: (path: string, err: Error) => void;
+  readonly programVersion?: string;
+}
+
+export interface BackupResult {
+  readonly snapshotId: string;
+  readonly snapshot: Snapshot;
+  readonly parentId: string | undefined;
+  readonly stats: BackupStats;
+  readonly warnings: readonly { path: string; message: string }[];
+}
+
+const SLASH = Buffer.from('/');
+/** file saves a directory may have outstanding before the walk waits */
+const MAX_PENDING_FILES = 64;
+
+/** A node whose file content may still be being stored (a wrapper, so async functions do not flatten it). */
+interface Later {
+  readonly node: Promise<Node | undefined>;
+}
+
+const done = (node: Node | undefined): Later => ({ node: Promise.resolve(node) });
+
+export async function backup(repo: Repository, opts: BackupOptions): Promise<BackupResult> {
+  const started = rfc3339Now(repo.options.now);
+  const cwd = opts.cwd ?? process.cwd();
+  const plan = planTargets(opts.paths, cwd);
+  const hostname = opts.hostname ?? (repo.options.hostname || os.hostname());
+  const tags = [...(opts.tags ?? [])];
+  const parent = opts.parent
+    ? await loadSnapshot(repo, await repo.resolveId('snapshot', opts.parent))
+    : await findParent(repo, { host: hostname, paths: plan.paths, tags });
+  const run = new Run(repo, {
+    params: { ...DEFAULT_SIZES, gear: gearTableFromKey(repo.key.encrypt) },
+    excluded: compileExcludes(opts.excludes ?? []),
+    opts,
+  });
+  const parentTree = parent?.snapshot.tree;
+  const tree = plan.rootDir !== undefined
+    ? await run.saveDir(Buffer.from(plan.rootDir), parentTree)
+    : await run.saveVirtual(plan.root, parentTree);
+  await repo.flush();
+  run.stats.backupEnd = rfc3339Now(repo.options.now);
+  const info = os.userInfo();
+  const snapshot: Snapshot = {
+    time: started,
+    ...(parent ? { parent: parent.id } : {}),
+    tree,
+    paths: plan.paths,
+    hostname,
+    username: repo.options.username || info.username,
+    ...(info.uid ? { uid: info.uid } : {}),
+    ...(info.gid ? { gid: info.gid } : {}),
+    ...(opts.excludes?.length ? { excludes: [...opts.excludes] } : {}),
+    ...(tags.length ? { tags } : {}),
+    programVersion: opts.programVersion ?? 'skiff',
+    summary: run.stats.summary(started),
+  };
+  const snapshotId = await saveSnapshot(repo, snapshot);
+  return { snapshotId, snapshot, parentId: parent?.id, stats: run.stats, warnings: run.warnings };
+}
+
+class Run {
+  readonly stats: BackupStats = newStats();
+  readonly warnings: { path: string; message: string }[] = [];
+  readonly #repo: Repository;
+  readonly #params: ChunkerParams;
+  readonly #excluded: ExcludeMatcher;
+  readonly #opts: BackupOptions;
+  readonly #files;
+  readonly #users = new UserNames();
+
+  constructor(repo: Repository, a: { params: ChunkerParams; excluded: ExcludeMatcher; opts: BackupOptions }) {
+    this.#repo = repo;
+    this.#params = a.params;
+    this.#excluded = a.excluded;
+    this.#opts = a.opts;
+    this.#files = pLimit(a.opts.fileConcurrency ?? 4);
+  }
+
+  #warn(p: Buffer | string, err: unknown): void {
+    const e = err instanceof Error ? err : new Error(String(err));
+    const where = p.toString();
+    this.warnings.push({ path: where, message: e.message });
+    this.stats.errors++;
+    this.#opts.onWarning?.(where, e);
+  }
+
+  #checkAbort(): void {
+    if (this.#opts.signal?.aborted) throw new SkiffError('Cancelled', 'backup cancelled');
+  }
+
+  async #parentNodes(treeId: string | undefined): Promise<Map<string, Node>> {
+    const m = new Map<string, Node>();
+    if (!treeId) return m;
+    try {
+      for (const n of decodeTree(await this.#repo.loadBlob('tree', Buffer.from(treeId, 'hex')))) m.set(n.name.toString('latin1'), n);
+    } catch (err) {
+      if (err instanceof SkiffError && (err.code === 'Integrity' || err.code === 'NotFound')) return m; // parent damaged: read everything
+      throw err;
+    }
+    return m;
+  }
+
+  async #saveTree(nodes: Node[]): Promise<string> {
+    const saved = await this.#repo.saveBlob('tree', encodeTree(nodes));
+    if (saved.added) {
+      this.stats.treeBlobs++;
+      this.stats.dataAddedPacked += saved.storedBytes;
+    }
+    return saved.id.toString('hex');
+  }
+
+  /** Intermediate directories of absolute or nested targets. */
+  async saveVirtual(dir: VirtualDir, parentTree: string | undefined): Promise<string> {
+    const parents = await this.#parentNodes(parentTree);
+    const nodes: Node[] = [];
+    for (const [name, child] of dir.children) {
+      const nameBuf = Buffer.from(name);
+      const prev = parents.get(nameBuf.toString('latin1'));
+      if (typeof child === 'string') {
+        const node = await (await this.#saveEntry(Buffer.from(child), nameBuf, prev)).node;
+        if (node) nodes.push(node);
+        continue;
+      }
+      const node = await nodeFromPath(child.realPath!, nameBuf, { users: this.#users });
+      if (!node || node.type !== 'dir') throw new SkiffError('Config', `${child.realPath} is not a directory`);
+      node.subtree = await this.saveVirtual(child, prev?.type === 'dir' ? prev.subtree : undefined);
+      nodes.push(node);
+    }
+    return this.#saveTree(nodes);
+  }
+
+  /** A real directory: its entries become one tree blob. */
+  async saveDir(dirPath: Buffer, parentTree: string | undefined): Promise<string> {
+    this.#checkAbort();
+    const parents = await this.#parentNodes(parentTree);
+    let names: Buffer[];
+    try {
+      names = await readdir(dirPath, { encoding: 'buffer' });
+    } catch (err) {
+      this.#warn(dirPath, err);
+      names = [];
+    }
+    names.sort(Buffer.compare);
+    // Entries are visited in order; subdirectories are finished before moving on, file contents
+    // run in the background under the file limiter, with a bounded number outstanding.
+    const results: Promise<Node | undefined>[] = [];
+    let settled = 0;
+    for (const name of names) {
+      const p = Buffer.concat([dirPath, SLASH, name]);
+      results.push((await this.#saveEntry(p, name, parents.get(name.toString('latin1')))).node);
+      while (results.length - settled > MAX_PENDING_FILES) await results[settled++];
+    }
+    const nodes = await Promise.all(results);
+    return this.#saveTree(nodes.filter((n): n is Node => n !== undefined));
+  }
+
+  /** Stats the entry; directories are finished before this returns, file content is a pending promise. */
+  async #saveEntry(p: Buffer, name: Buffer, prev: Node | undefined): Promise<Later> {
+    if (this.#excluded(p.toString())) return done(undefined);
+    let node: Node | null;
+    try {
+      node = await nodeFromPath(p, name, { users: this.#users });
+    } catch (err) {
+      this.#warn(p, err);
+      return done(undefined);
+    }
+    if (!node) return done(undefined); // sockets are skipped, as restic does
+    if (node.type === 'dir') {
+      this.stats.countDir(prev);
+      node.subtree = await this.saveDir(p, prev?.type === 'dir' ? prev.subtree : undefined);
+      return done(node);
+    }
+    if (node.type !== 'file') {
+      node.content = null;
+      return done(node);
+    }
+    const file = node;
+    const pending = this.#files(() => this.#saveFile(p, file, prev));
+    pending.catch(() => undefined); // awaited later; avoid an unhandled rejection meanwhile
+    return { node: pending };
+  }
+
+  async #saveFile(p: Buffer, node: Node, prev: Node | undefined): Promise<Node | undefined> {
+    this.#checkAbort();
+    const size = Number(node.size ?? 0n);
+    if (!this.#opts.force && prev && this.#unchanged(node, prev)) {
+      node.content = prev.content ?? [];
+      this.stats.filesUnmodified++;
+      this.stats.totalFilesProcessed++;
+      this.stats.totalBytesProcessed += size;
+      this.#progress(p, size);
+      return node;
+    }
+    try {
+      const saved = await saveFileContent(this.#repo, p, this.#params, {
+        ...(this.#opts.signal ? { signal: this.#opts.signal } : {}),
+        onBytes: (n) => this.#progress(p, n),
+      });
+      node.content = saved.content;
+      if (saved.size > 0) node.size = BigInt(saved.size);
+      else delete node.size;
+      this.stats.dataBlobs += saved.newBlobs;
+      this.stats.dataAddedPacked += saved.addedBytes;
+      this.stats.totalBytesProcessed += saved.size;
+    } catch (err) {
+      if (err instanceof SkiffError && (err.code === 'Cancelled' || err.code === 'Transient' || err.code === 'Auth')) throw err;
+      if ((err as Error).name === 'AbortError') throw new SkiffError('Cancelled', 'backup cancelled', { cause: err });
+      if (err instanceof SkiffError && err.code !== 'NotFound') throw err;
+      this.#warn(p, err);
+      return undefined;
+    }
+    if (prev) this.stats.filesChanged++;
+    else this.stats.filesNew++;
+    this.stats.totalFilesProcessed++;
+    return node;
+  }
+
+  #unchanged(node: Node, prev: Node): boolean {
+    if (prev.type !== 'file' || !prev.content) return false;
+    if ((prev.size ?? 0n) !== (node.size ?? 0n) || (prev.inode ?? 0n) !== (node.inode ?? 0n)) return false;
+    if (compareTime(prev.mtime, node.mtime) !== 0 || compareTime(prev.ctime, node.ctime) !== 0) return false;
+    return prev.content.every((id) => this.#repo.index.has(Buffer.from(id, 'hex')));
+  }
+
+  #progress(p: Buffer, bytes: number): void {
+    this.stats.bytesDone += bytes;
+    this.#opts.onProgress?.({ bytesDone: this.stats.bytesDone, filesDone: this.stats.totalFilesProcessed, current: p.toString() });
+  }
+}
+
+

@@ -1,0 +1,12 @@
+export { type MasterKey, newMasterKey, masterKeyToJSON, masterKeyFromJSON } from './master-key.ts';
+export { OVERHEAD, seal, open } from './seal.ts';
+export {
+  type KeyFile,
+  type CreateKeyFileOptions,
+  type ScryptParams,
+  createKeyFile,
+  parseKeyFile,
+  openKeyFile,
+} from './key-file.ts';
+export { sha256, sha256Hex, newSha256 } from './hash.ts';
+export { poly1305Mac } from './poly1305.ts';

@@ -1,0 +1,15 @@
+export { nodeFromPath, readXattrs, type NodeFromPathOptions } from './node-from-path.ts';
+export { applyMetadata, type ApplyOptions, type ApplyResult } from './apply-metadata.ts';
+export { createSpecial, type CreateSpecialOptions } from './create-special.ts';
+export { UserNames, type UserNamesOptions } from './user-names.ts';
+export {
+  nativeAvailable,
+  nativeLoadError,
+  takeNativeWarning,
+  setTimes,
+  listXattrs,
+  getXattr,
+  setXattr,
+  type PathArg,
+} from './native.ts';
+export { errnoCode, fsError } from './fs-error.ts';

@@ -1,0 +1,300 @@
+/**
+ * An open repository: its config, master key, index, and the blob/pack/unpacked-file plumbing
+ * every higher layer (archiver, restorer, checker, maintenance) goes through.
+ *
+ * Ordering contract: a blob is in `index` only after the pack holding it is stored; an index file
+ * is written only after all its packs are stored; callers write a snapshot only after `flush()`.
+ * Nothing is ever overwritten: every object except `config` is named by its SHA-256.
+ */
+import { createHash } from 'node:crypto';
+import pLimit from 'p-limit';
+import { open, seal } from '../crypto/index.ts';
+import type { MasterKey } from '../crypto/index.ts';
+import {
+  compressBlob,
+  decodeIndexJSON,
+  decodeUnpacked,
+  decompressBlob,
+  encodeIndexJSON,
+  encodeUnpacked,
+  type BlobType,
+  type IndexFile,
+  type RepoConfig,
+} from '../format/index.ts';
+import { MasterIndex, type BlobLocation } from '../index/master-index.ts';
+import { SkiffError } from '../errors/errors.ts';
+import type { FileInfo, FileType, Storage } from '../storage/storage.ts';
+import { PackWriter, type FinishedPack } from './pack-writer.ts';
+import { DEFAULT_PACK_SIZE, type Compression, type RepoOptions } from './options.ts';
+
+/** Blobs collected before an index file is written mid-backup (crash recovery keeps them). */
+const INDEX_FLUSH_PACKS = 64;
+const INDEX_MAX_BLOBS = 100_000;
+
+export interface SavedBlob {
+  readonly id: Buffer;
+  /** false when the repository already had the blob (deduplicated) */
+  readonly added: boolean;
+  /** bytes this blob adds to the repository (0 when deduplicated) */
+  readonly storedBytes: number;
+}
+
+type UnpackedType = 'snapshot' | 'index' | 'lock';
+
+export class Repository {
+  readonly storage: Storage;
+  readonly config: RepoConfig;
+  readonly key: MasterKey;
+  /** the key file this repository was opened with */
+  readonly keyId: string;
+  readonly index = new MasterIndex();
+  readonly options: Required<Omit<RepoOptions, 'connections'>> & { connections: number };
+  readonly #writers: Record<BlobType, PackWriter>;
+  readonly #pending = new Set<string>();
+  readonly #uploads = new Set<Promise<void>>();
+  #unindexed: { id: string; blobs: FinishedPack['blobs'] }[] = [];
+  #unindexedBlobs = 0;
+  #indexChain: Promise<void> = Promise.resolve();
+  #failure: unknown;
+  readonly #loadedIndexFiles = new Set<string>();
+  readonly #io;
+
+  constructor(args: { storage: Storage; config: RepoConfig; key: MasterKey; keyId: string; options: RepoOptions }) {
+    this.storage = args.storage;
+    this.config = args.config;
+    this.key = args.key;
+    this.keyId = args.keyId;
+    const o = args.options;
+    this.options = {
+      compression: o.compression ?? 'auto',
+      packSize: o.packSize ?? DEFAULT_PACK_SIZE,
+      now: o.now ?? (() => new Date()),
+      hostname: o.hostname ?? '',
+      username: o.username ?? '',
+      connections: o.connections ?? args.storage.connections,
+    };
+    this.#io = pLimit(Math.max(1, this.options.connections));
+    const mk = (type: BlobType) => new PackWriter({ type, key: this.key, targetSize: this.options.packSize });
+    this.#writers = { data: mk('data'), tree: mk('tree') };
+  }
+
+  get version(): 1 | 2 {
+    return this.config.version;
+  }
+
+  /** Runs `fn` under the repository's storage concurrency limit. `fn` must not call `io` itself (deadlock). */
+  io<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#io(fn);
+  }
+
+  // ---- index ---------------------------------------------------------------------------------
+
+  /** Loads every index file not loaded yet. Damaged index files throw `Integrity` naming the file. */
+  async loadIndex(opts: { signal?: AbortSignal } = {}): Promise<void> {
+    const ids: string[] = [];
+    for await (const f of this.storage.list('index', opts)) if (!this.#loadedIndexFiles.has(f.name)) ids.push(f.name);
+    // loadUnpacked takes an I/O slot itself; this limiter only bounds decoded files in memory
+    const limit = pLimit(Math.max(1, this.options.connections));
+    await Promise.all(
+      ids.map((id) =>
+        limit(async () => {
+          const idx = await this.loadIndexFile(id);
+          this.addIndexFile(id, idx);
+        }),
+      ),
+    );
+  }
+
+  async loadIndexFile(id: string): Promise<IndexFile> {
+    const json = await this.loadUnpacked('index', id);
+    try {
+      return decodeIndexJSON(json);
+    } catch (err) {
+      throw new SkiffError('Integrity', `index ${id.slice(0, 8)} is damaged: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  addIndexFile(id: string, idx: IndexFile): void {
+    this.#loadedIndexFiles.add(id);
+    for (const pack of idx.packs) {
+      for (const b of pack.blobs) {
+        this.index.add(Buffer.from(b.id, 'hex'), {
+          packId: pack.id,
+          type: b.type,
+          offset: b.offset,
+          length: b.length,
+          uncompressedLength: b.uncompressedLength ?? 0,
+        });
+      }
+    }
+  }
+
+  loadedIndexFiles(): ReadonlySet<string> {
+    return this.#loadedIndexFiles;
+  }
+
+  // ---- blobs ---------------------------------------------------------------------------------
+
+  hasBlob(id: Buffer): boolean {
+    return this.index.has(id) || this.#pending.has(id.toString('hex'));
+  }
+
+  /**
+   * Stores a blob unless the repository has it. Returns after the blob is queued in a pack; it is
+   * durable after `flush()`. `id` may be given when the caller already hashed the plaintext.
+   */
+  async saveBlob(type: BlobType, plain: Buffer, opts: { id?: Buffer } = {}): Promise<SavedBlob> {
+    this.#throwIfFailed();
+    const id = opts.id ?? createHash('sha256').update(plain).digest();
+    const hex = id.toString('hex');
+    if (this.index.has(id) || this.#pending.has(hex)) return { id, added: false, storedBytes: 0 };
+    this.#pending.add(hex);
+    const { payload, uncompressedLength } = this.#maybeCompress(type, plain);
+    const sealed = seal(this.key, payload);
+    const pack = this.#writers[type].add(id, sealed, uncompressedLength);
+    if (pack) await this.#upload(pack);
+    return { id, added: true, storedBytes: sealed.length };
+  }
+
+  #maybeCompress(type: BlobType, plain: Buffer): { payload: Buffer; uncompressedLength: number } {
+    if (this.version === 1 || plain.length === 0) return { payload: plain, uncompressedLength: 0 };
+    const mode: Compression = type === 'tree' ? 'auto' : this.options.compression;
+    if (mode === 'off') return { payload: plain, uncompressedLength: 0 };
+    const c = compressBlob(plain, mode === 'max' ? 19 : 3);
+    return c ? { payload: c, uncompressedLength: plain.length } : { payload: plain, uncompressedLength: 0 };
+  }
+
+  async #upload(pack: FinishedPack): Promise<void> {
+    while (this.#uploads.size >= this.options.connections) await Promise.race(this.#uploads);
+    this.#throwIfFailed();
+    const p = this.#io(() => this.storage.save({ type: 'data', name: pack.id }, pack.bytes))
+      .then(() => this.#packStored(pack))
+      .catch((err: unknown) => {
+        this.#failure ??= err;
+      })
+      .finally(() => this.#uploads.delete(p));
+    this.#uploads.add(p);
+  }
+
+  #packStored(pack: FinishedPack): void {
+    for (const b of pack.blobs) {
+      this.index.add(b.id, {
+        packId: pack.id,
+        type: b.type,
+        offset: b.offset,
+        length: b.length,
+        uncompressedLength: b.uncompressedLength,
+      });
+      this.#pending.delete(b.id.toString('hex'));
+    }
+    this.#unindexed.push({ id: pack.id, blobs: pack.blobs });
+    this.#unindexedBlobs += pack.blobs.length;
+    if (this.#unindexed.length >= INDEX_FLUSH_PACKS || this.#unindexedBlobs >= INDEX_MAX_BLOBS) {
+      this.#indexChain = this.#indexChain.then(() => this.#writeIndex()).catch((err: unknown) => {
+        this.#failure ??= err;
+      });
+    }
+  }
+
+  async #writeIndex(): Promise<void> {
+    if (this.#unindexed.length === 0) return;
+    const packs = this.#unindexed;
+    this.#unindexed = [];
+    this.#unindexedBlobs = 0;
+    const idx: IndexFile = {
+      packs: packs.map((p) => ({
+        id: p.id,
+        blobs: p.blobs.map((b) => ({
+          id: b.id.toString('hex'),
+          type: b.type,
+          offset: b.offset,
+          length: b.length,
+          ...(b.uncompressedLength ? { uncompressedLength: b.uncompressedLength } : {}),
+        })),
+      })),
+    };
+    const id = await this.saveUnpacked('index', encodeIndexJSON(idx));
+    this.#loadedIndexFiles.add(id);
+  }
+
+  /** Finishes open packs, waits for every upload, and writes the index file(s) for them. */
+  async flush(): Promise<void> {
+    for (const w of Object.values(this.#writers)) {
+      const pack = w.finish();
+      if (pack) await this.#upload(pack);
+    }
+    await Promise.all(this.#uploads);
+    this.#throwIfFailed();
+    await this.#indexChain;
+    this.#indexChain = this.#indexChain.then(() => this.#writeIndex());
+    await this.#indexChain;
+    this.#throwIfFailed();
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  /** Loads, decrypts, decompresses and verifies one blob. */
+  async loadBlob(type: BlobType, id: Buffer): Promise<Buffer> {
+    const loc = this.index.get(id);
+    if (!loc || loc.type !== type) {
+      throw new SkiffError('NotFound', `${type} blob ${id.toString('hex').slice(0, 8)} not found in index`);
+    }
+    const sealed = await this.#io(() =>
+      this.storage.load({ type: 'data', name: loc.packId }, { offset: loc.offset, length: loc.length }),
+    );
+    return this.decryptBlob(sealed, id, loc);
+  }
+
+  /** Opens a sealed blob as read from its pack and checks its plaintext hash. */
+  decryptBlob(sealed: Buffer, id: Buffer, loc: BlobLocation): Buffer {
+    const where = () => `${loc.type} blob ${id.toString('hex').slice(0, 8)} in pack ${loc.packId.slice(0, 8)}`;
+    let plain: Buffer;
+    try {
+      plain = open(this.key, sealed);
+      if (loc.uncompressedLength) plain = decompressBlob(plain, loc.uncompressedLength);
+    } catch (err) {
+      throw new SkiffError('Integrity', `${where()} is damaged: ${(err as Error).message}`, { cause: err });
+    }
+    const got = createHash('sha256').update(plain).digest();
+    if (!got.equals(id)) throw new SkiffError('Integrity', `${where()} is damaged: hash mismatch`);
+    return plain;
+  }
+
+  // ---- unpacked files (index, snapshot, lock) -------------------------------------------------
+
+  async saveUnpacked(type: UnpackedType, json: Buffer, opts: { signal?: AbortSignal } = {}): Promise<string> {
+    const payload = encodeUnpacked(json, { version: this.version, compress: this.version === 2 });
+    const sealed = seal(this.key, payload);
+    const id = createHash('sha256').update(sealed).digest('hex');
+    await this.#io(() => this.storage.save({ type, name: id }, sealed, opts));
+    return id;
+  }
+
+  async loadUnpacked(type: UnpackedType, id: string): Promise<Buffer> {
+    const bytes = await this.#io(() => this.storage.load({ type, name: id }));
+    const got = createHash('sha256').update(bytes).digest('hex');
+    if (got !== id) throw new SkiffError('Integrity', `${type} ${id.slice(0, 8)} is damaged: content does not match its name`);
+    try {
+      return decodeUnpacked(open(this.key, bytes), this.version);
+    } catch (err) {
+      throw new SkiffError('Integrity', `${type} ${id.slice(0, 8)} is damaged: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async listIds(type: FileType, opts: { signal?: AbortSignal } = {}): Promise<FileInfo[]> {
+    const out: FileInfo[] = [];
+    for await (const f of this.storage.list(type, opts)) out.push(f);
+    return out;
+  }
+
+  /** Resolves a unique ID prefix (as restic accepts short IDs) to the full ID. */
+  async resolveId(type: FileType, prefix: string): Promise<string> {
+    if (!/^[0-9a-f]{1,64}$/.test(prefix)) throw new SkiffError('Config', `invalid ${type} ID "${prefix}"`);
+    const matches = (await this.listIds(type)).filter((f) => f.name.startsWith(prefix));
+    if (matches.length === 0) throw new SkiffError('NotFound', `no ${type} with ID ${prefix}`);
+    if (matches.length > 1) throw new SkiffError('Config', `${type} ID prefix ${prefix} is ambiguous`);
+    return matches[0]!.name;
+  }
+}

@@ -1,0 +1,254 @@
+import path from 'node:path';
+import { inspect } from 'node:util';
+import {
+  CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand,
+  ListObjectsV2Command, PutObjectCommand,
+} from '@aws-sdk/client-s3';
+import type { BucketLocationConstraint, S3Client } from '@aws-sdk/client-s3';
+import { SkiffError, isCode } from '../errors/errors.ts';
+import { shortRead, throwIfAborted, wantedRange } from './load-range.ts';
+import { withRetry } from './retry.ts';
+import type { RetryOptions } from './retry.ts';
+import { buildS3Client, md5Base64 } from './s3-client.ts';
+import type { S3ConnectionOptions } from './s3-client.ts';
+import { mapS3Error } from './s3-errors.ts';
+import { uploadMultipart } from './s3-multipart.ts';
+import type { S3ErrorContext } from './s3-errors.ts';
+import { isId, layoutDir, layoutPath } from './storage.ts';
+import type { FileInfo, FileType, Handle, LoadOptions, SaveOptions, Storage } from './storage.ts';
+
+const MiB = 1024 * 1024;
+
+export interface S3StorageOptions extends S3ConnectionOptions {
+  readonly bucket: string;
+  /** key prefix, already cleaned; '' means the bucket root */
+  readonly prefix?: string;
+  /** concurrent requests the engine should issue; default 8 */
+  readonly connections?: number;
+  /** `create()` creates a missing bucket instead of failing with Config */
+  readonly createBucket?: boolean;
+  /** our retry of Transient failures on top of the SDK's; false: none */
+  readonly retry?: RetryOptions | false;
+  /** objects larger than this go up as multipart uploads; default 64 MiB */
+  readonly multipartThreshold?: number;
+  /** multipart part size; default 16 MiB */
+  readonly partSize?: number;
+  /** ListObjectsV2 MaxKeys; default 1000 */
+  readonly listPageSize?: number;
+}
+
+/**
+ * A repository under `<bucket>/<prefix>/` in S3 or an S3-compatible store, restic's default layout.
+ * Every SDK error is mapped to a SkiffError code here; Transient failures are retried with backoff.
+ * Without `overwrite`, `save` checks for an existing object first (servers such as Swift have no
+ * conditional PUT), so a racing writer of a different object under the same name is not detected.
+ */
+export class S3Storage implements Storage {
+  readonly location: string;
+  readonly connections: number;
+  private readonly client: S3Client;
+  private readonly destroyClient: () => void;
+  private readonly bucket: string;
+  private readonly prefix: string;
+  private readonly ctx: S3ErrorContext;
+  private readonly retry: RetryOptions;
+  /** the options minus credentials, so nothing secret sits in a field */
+  private readonly opts: Omit<S3StorageOptions, 'credentials' | 'caBundle'>;
+
+  constructor(opts: S3StorageOptions) {
+    const { credentials: _c, caBundle: _ca, ...rest } = opts;
+    this.opts = rest;
+    this.bucket = opts.bucket;
+    this.prefix = opts.prefix === '.' ? '' : (opts.prefix ?? '');
+    this.connections = opts.connections ?? 8;
+    const built = buildS3Client({ ...opts, maxSockets: Math.max(opts.maxSockets ?? 0, this.connections * 2) });
+    this.client = built.client;
+    this.destroyClient = built.destroy;
+    const endpoint = opts.endpoint === undefined ? 's3.amazonaws.com' : displayEndpoint(opts.endpoint);
+    this.ctx = { endpoint, bucket: this.bucket };
+    this.location = `s3:${endpoint}/${this.bucket}${this.prefix === '' ? '' : `/${this.prefix}`}`;
+    this.retry = opts.retry === false ? { attempts: 1 } : (opts.retry ?? {});
+  }
+
+  async create(): Promise<void> {
+    try {
+      await this.call(undefined, undefined, () => this.client.send(new HeadBucketCommand({ Bucket: this.bucket })));
+    } catch (err) {
+      if (!isCode(err, 'Config') || this.opts.createBucket !== true) throw err;
+      await this.createBucket();
+    }
+    if ((await this.statOrUndefined({ type: 'config', name: '' })) !== undefined) {
+      throw new SkiffError('Conflict', `a repository already exists at ${this.location}`);
+    }
+  }
+
+  async save(h: Handle, data: Uint8Array, opts: SaveOptions = {}): Promise<void> {
+    throwIfAborted(opts.signal);
+    const key = this.key(h);
+    if (opts.overwrite !== true) {
+      const existing = await this.statOrUndefined(h);
+      if (existing !== undefined) {
+        if (existing.size === data.length && (await this.load(h, withSignal(opts.signal))).equals(data)) return;
+        throw new SkiffError('Conflict', `${key} already exists in ${this.location} with different content`);
+      }
+    }
+    const body = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    if (body.length > (this.opts.multipartThreshold ?? 64 * MiB)) {
+      await this.call(key, opts.signal, () => uploadMultipart({
+        client: this.client, bucket: this.bucket, key, body, signal: opts.signal,
+        partSize: this.opts.partSize ?? 16 * MiB, queueSize: Math.min(4, this.connections),
+      }));
+      return;
+    }
+    const put = new PutObjectCommand({
+      Bucket: this.bucket, Key: key, Body: body, ContentLength: body.length,
+      ContentMD5: md5Base64(body), ContentType: 'application/octet-stream',
+    });
+    await this.call(key, opts.signal, () => this.client.send(put, withAbort(opts.signal)));
+  }
+
+  async load(h: Handle, opts: LoadOptions = {}): Promise<Buffer> {
+    throwIfAborted(opts.signal);
+    const key = this.key(h);
+    const { offset, length } = wantedRange(opts);
+    if (length === 0 || (offset > 0 && length === undefined)) {
+      // S3 cannot express an empty range; learn the size and ask for an explicit one
+      const { size } = await this.stat(h);
+      const end = length === undefined ? size : offset + length;
+      if (offset > size || end > size) throw shortRead(key, end - offset, Math.max(0, size - offset));
+      if (end === offset) return Buffer.alloc(0);
+      return this.getRange(key, offset, end - offset, opts.signal);
+    }
+    return this.getRange(key, offset, length, opts.signal);
+  }
+
+  async stat(h: Handle): Promise<FileInfo> {
+    const key = this.key(h);
+    const out = await this.call(key, undefined, () => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })));
+    return { name: h.name, size: out.ContentLength ?? 0 };
+  }
+
+  async *list(type: FileType, opts: { signal?: AbortSignal } = {}): AsyncIterable<FileInfo> {
+    if (type === 'config') return;
+    const prefix = `${this.join(layoutDir(type))}/`;
+    const recursive = type === 'data';
+    let token: string | undefined;
+    do {
+      throwIfAborted(opts.signal);
+      const cmd = new ListObjectsV2Command({
+        Bucket: this.bucket, Prefix: prefix, MaxKeys: this.opts.listPageSize ?? 1000,
+        ...(recursive ? {} : { Delimiter: '/' }),
+        ...(token === undefined ? {} : { ContinuationToken: token }),
+      });
+      const out = await this.call(prefix, opts.signal, () => this.client.send(cmd, withAbort(opts.signal)));
+      for (const obj of out.Contents ?? []) {
+        const name = path.posix.basename(obj.Key ?? '');
+        if (isId(name)) yield { name, size: obj.Size ?? 0 };
+      }
+      token = out.IsTruncated === true ? out.NextContinuationToken : undefined;
+    } while (token !== undefined);
+  }
+
+  async remove(h: Handle): Promise<void> {
+    const key = this.key(h);
+    try {
+      await this.call(key, undefined, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })));
+    } catch (err) {
+      if (!isCode(err, 'NotFound')) throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.destroyClient();
+  }
+
+  toJSON(): { location: string } {
+    return { location: this.location };
+  }
+
+  [inspect.custom](): string {
+    return `S3Storage(${this.location})`;
+  }
+
+  /** The object key of a handle: `<prefix>/<layout path>`, no leading slash for an empty prefix. */
+  key(h: Handle): string {
+    return this.join(layoutPath(h));
+  }
+
+  private join(rel: string): string {
+    return this.prefix === '' ? rel : path.posix.join(this.prefix, rel);
+  }
+
+  private async getRange(key: string, offset: number, length: number | undefined, signal?: AbortSignal): Promise<Buffer> {
+    const range = length === undefined ? undefined : `bytes=${offset}-${offset + length - 1}`;
+    const cmd = new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(range === undefined ? {} : { Range: range }) });
+    return this.call(key, signal, async () => {
+      const out = await this.client.send(cmd, withAbort(signal));
+      if (out.Body === undefined) throw new SkiffError('Transient', `empty response body for ${key} from ${this.ctx.endpoint}`);
+      const bytes = Buffer.from(await out.Body.transformToByteArray());
+      if (out.ContentLength !== undefined && bytes.length !== out.ContentLength) {
+        throw new SkiffError('Transient', `truncated response for ${key} from ${this.ctx.endpoint}: ${bytes.length} of ${out.ContentLength} bytes`);
+      }
+      if (length !== undefined && bytes.length !== length) throw shortRead(key, length, bytes.length);
+      return bytes;
+    });
+  }
+
+  private async statOrUndefined(h: Handle): Promise<FileInfo | undefined> {
+    try {
+      return await this.stat(h);
+    } catch (err) {
+      if (isCode(err, 'NotFound')) return undefined;
+      throw err;
+    }
+  }
+
+  private async createBucket(): Promise<void> {
+    const region = this.opts.region ?? 'us-east-1';
+    const awsRegion = this.opts.endpoint === undefined && region !== 'us-east-1';
+    const cmd = new CreateBucketCommand({
+      Bucket: this.bucket,
+      ...(awsRegion ? { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } } : {}),
+    });
+    await this.call(undefined, undefined, async () => {
+      try {
+        await this.client.send(cmd);
+      } catch (err) {
+        // a retried create whose first attempt succeeded
+        if (!(err instanceof Error && err.name === 'BucketAlreadyOwnedByYou')) throw err;
+      }
+    });
+  }
+
+  /** One request with our retry around the SDK's; every error leaves as a SkiffError. */
+  private call<T>(key: string | undefined, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+    const ctx: S3ErrorContext = key === undefined ? this.ctx : { ...this.ctx, key };
+    return withRetry(async () => {
+      try {
+        return await fn();
+      } catch (err) {
+        throw mapS3Error(err, ctx);
+      }
+    }, { ...this.retry, signal });
+  }
+}
+
+function withAbort(signal: AbortSignal | undefined): { abortSignal?: AbortSignal } {
+  return signal === undefined ? {} : { abortSignal: signal };
+}
+
+function withSignal(signal: AbortSignal | undefined): LoadOptions {
+  return signal === undefined ? {} : { signal };
+}
+
+/** The endpoint without any user:password part, for messages and `location`. */
+function displayEndpoint(endpoint: string): string {
+  try {
+    const u = new URL(endpoint);
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return endpoint;
+  }
+}

@@ -1,0 +1,120 @@
+import { CoreV1Api, type KubeConfig, PatchStrategy, type V1Node, type V1Pod, setHeaderOptions } from '@kubernetes/client-node';
+
+// There is no kubelet in the test control plane: these functions write what a kubelet would.
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+/** RFC 3339 without fractional seconds, the way the API server prints times. */
+function now(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export interface NodeOptions {
+  /** InternalIP to report (default 127.0.0.1). */
+  address?: string;
+  labels?: Record<string, string>;
+}
+
+/** Creates Node `name` and patches its status to Ready, as a freshly registered kubelet would. */
+export async function createNode(kc: KubeConfig, name: string, opts: NodeOptions = {}): Promise<V1Node> {
+  const core = kc.makeApiClient(CoreV1Api);
+  await core.createNode({
+    body: {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name,
+        labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', ...opts.labels },
+      },
+    },
+  });
+  const t = now();
+  const resources = { cpu: '4', memory: '8Gi', pods: '110', 'ephemeral-storage': '100Gi' };
+  const status = {
+    capacity: resources,
+    allocatable: resources,
+    addresses: [
+      { type: 'InternalIP', address: opts.address ?? '127.0.0.1' },
+      { type: 'Hostname', address: name },
+    ],
+    conditions: [
+      { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'simulated', lastHeartbeatTime: t, lastTransitionTime: t },
+    ],
+    nodeInfo: {
+      machineID: name,
+      systemUUID: name,
+      bootID: name,
+      kernelVersion: '6.1.0',
+      osImage: 'simulated',
+      containerRuntimeVersion: 'simulated://1.0',
+      kubeletVersion: 'v1.20.2',
+      kubeProxyVersion: 'v1.20.2',
+      operatingSystem: 'linux',
+      architecture: 'amd64',
+    },
+  };
+  return core.patchNodeStatus({ name, body: { status } }, mergePatch);
+}
+
+/** Binds pod `ns/name` to `node` through the pods/binding subresource, as the scheduler would. */
+export async function bindPod(kc: KubeConfig, ns: string, name: string, node: string): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  await core.createNamespacedBinding({
+    namespace: ns,
+    body: { apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { apiVersion: 'v1', kind: 'Node', name: node } },
+  });
+}
+
+export interface RunningOptions {
+  /** Pod IP to report (default 10.244.0.<n> derived from the name). */
+  podIP?: string;
+  /** Whether containers report ready (default true). */
+  ready?: boolean;
+}
+
+/**
+ * Patches the status of pod `ns/name` (which should be bound to a node) to Running: init
+ * containers terminated with exit code 0, every container running, conditions set.
+ */
+export async function markPodRunning(kc: KubeConfig, ns: string, name: string, opts: RunningOptions = {}): Promise<V1Pod> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const pod = await core.readNamespacedPod({ name, namespace: ns });
+  const t = now();
+  const ready = opts.ready ?? true;
+  const readyStr = ready ? 'True' : 'False';
+  const hostIP = pod.status?.hostIP ?? '127.0.0.1';
+  const podIP = opts.podIP ?? `10.244.0.${1 + ([...name].reduce((a, c) => a + c.charCodeAt(0), 0) % 250)}`;
+  const status = {
+    phase: 'Running',
+    hostIP,
+    podIP,
+    podIPs: [{ ip: podIP }],
+    startTime: t,
+    conditions: [
+      { type: 'Initialized', status: 'True', lastTransitionTime: t },
+      { type: 'Ready', status: readyStr, lastTransitionTime: t },
+      { type: 'ContainersReady', status: readyStr, lastTransitionTime: t },
+      { type: 'PodScheduled', status: 'True', lastTransitionTime: t },
+    ],
+    initContainerStatuses: (pod.spec?.initContainers ?? []).map((c) => ({
+      name: c.name,
+      image: c.image ?? '',
+      imageID: '',
+      containerID: `simulated://${name}-${c.name}`,
+      ready: true,
+      restartCount: 0,
+      state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: t, finishedAt: t } },
+    })),
+    containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
+      name: c.name,
+      image: c.image ?? '',
+      imageID: '',
+      containerID: `simulated://${name}-${c.name}`,
+      ready,
+      started: true,
+      restartCount: 0,
+      state: { running: { startedAt: t } },
+    })),
+  };
+  return core.patchNamespacedPodStatus({ name, namespace: ns, body: { status } }, mergePatch);
+}
