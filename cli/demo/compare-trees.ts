@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
+import { getXattr, listXattrs, nativeAvailable } from '../../repository/fs/index.ts';
 
 export interface TreeSummary {
   files: number;
@@ -40,6 +41,10 @@ export async function compareTrees(a: string, b: string, opts: { times?: boolean
       }
       if (!sa.isSymbolicLink() && (sa.mode & 0o7777n) !== (sb.mode & 0o7777n)) diffs.push(`${what}: mode ${(sa.mode & 0o7777n).toString(8)} vs ${(sb.mode & 0o7777n).toString(8)}`);
       if (opts.times !== false && !sa.isSymbolicLink() && sa.mtimeNs / 1000n !== sb.mtimeNs / 1000n) diffs.push(`${what}: mtime differs`);
+      if (!sa.isSymbolicLink() && nativeAvailable()) {
+        const [xa, xb] = await Promise.all([xattrs(join(ra, r)), xattrs(join(rb, r))]);
+        if (xa !== xb) diffs.push(`${what}: extended attributes differ`);
+      }
       if (sa.isSymbolicLink()) {
         const [la, lb] = await Promise.all([readlink(join(ra, r), { encoding: 'buffer' }), readlink(join(rb, r), { encoding: 'buffer' })]);
         if (!la.equals(lb)) diffs.push(`${what}: link target differs`);
@@ -68,6 +73,13 @@ export async function compareTrees(a: string, b: string, opts: { times?: boolean
     if (inB.size !== 1) diffs.push(`hardlinks ${members.map((m) => JSON.stringify(Buffer.from(m, 'latin1').toString())).join(', ')} are not linked in the copy`);
   }
   return { diffs, summary };
+}
+
+/** user.* extended attributes as one comparable string (other namespaces are the system's own) */
+async function xattrs(p: Buffer): Promise<string> {
+  const names = (await listXattrs(p)).filter((n) => n.toString().startsWith('user.')).sort(Buffer.compare);
+  const parts = await Promise.all(names.map(async (n) => `${n.toString()}=${(await getXattr(p, n)).toString('base64')}`));
+  return parts.join(',');
 }
 
 async function hashFile(p: Buffer): Promise<string> {

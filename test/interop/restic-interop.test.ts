@@ -82,3 +82,20 @@ for (const v of ['0.14', '0.18'] as ResticVersion[]) {
     t.deepEqual((await compareTrees(src, target)).diffs, []);
   });
 }
+
+testWithRestic('format version 1: Skiff reads and writes a repository restic 0.14 created as v1', '0.14', async (t, restic) => {
+  const repoDir = path.join(work, 'restic-v1');
+  await restic.run(['-r', repoDir, 'init', '--repository-version', '1'], { password: PASSWORD });
+  await restic.run(['-r', repoDir, 'backup', '.'], { password: PASSWORD, cwd: src });
+  const repo = await openRepository(new FsStorage(repoDir), PASSWORD);
+  t.is(repo.version, 1);
+  await repo.loadIndex();
+  const target = path.join(work, 'skiff-restore-v1');
+  t.deepEqual((await restoreTree(repo, (await resolveSnapshot(repo, 'latest')).snapshot.tree, { target })).warnings, []);
+  t.deepEqual((await compareTrees(src, target)).diffs, []);
+  const sid = await skiffBackup(repoDir, false);
+  t.regex((await restic.run(['-r', repoDir, 'check', '--read-data'], { password: PASSWORD })).stdout, /no errors were found/);
+  const target2 = path.join(work, 'restic-restore-v1');
+  await restic.run(['-r', repoDir, 'restore', sid, '--target', target2], { password: PASSWORD });
+  t.deepEqual((await compareTrees(src, target2)).diffs, []);
+});
