@@ -45,6 +45,7 @@ export async function compareTrees(a: string, b: string, opts: { times?: boolean
         const [xa, xb] = await Promise.all([xattrs(join(ra, r)), xattrs(join(rb, r))]);
         if (xa !== xb) diffs.push(`${what}: extended attributes differ`);
       }
+      if ((sa.isCharacterDevice() || sa.isBlockDevice()) && sa.rdev !== sb.rdev) diffs.push(`${what}: device number differs`);
       if (sa.isSymbolicLink()) {
         const [la, lb] = await Promise.all([readlink(join(ra, r), { encoding: 'buffer' }), readlink(join(rb, r), { encoding: 'buffer' })]);
         if (!la.equals(lb)) diffs.push(`${what}: link target differs`);

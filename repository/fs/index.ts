@@ -10,6 +10,8 @@ export {
   listXattrs,
   getXattr,
   setXattr,
+  makeDevice,
+  makeFifo,
   type PathArg,
 } from './native.ts';
 export { errnoCode, fsError } from './fs-error.ts';

@@ -29,7 +29,7 @@ if (!usable && process.env['CI'] !== 'true') console.warn(`SKIPPING restic inter
   await withTmpDir(async (base) => {
     const src = path.join(base, 'src');
     await mkdir(src);
-    const p = (n: string | Buffer): Buffer => Buffer.concat([Buffer.from(src + '/'), Buffer.from(n)]);
+    const p = (n: string | Buffer): Buffer => Buffer.concat([Buffer.from(src + '/'), typeof n === 'string' ? Buffer.from(n) : n]);
     await writeFile(p('hello.txt'), 'hello, restic\n');
     await setTimes(p('hello.txt'), { sec: 1704164645n, nsec: 5, offsetMinutes: 0 }, { sec: 1704164645n, nsec: 123456789, offsetMinutes: 0 }, false);
     if (await userXattrsSupported(p('hello.txt'))) await setXattr(p('hello.txt'), 'user.note', Buffer.from('abc'));

@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { listXattrs, nativeAvailable, nativeLoadError, setXattr } from './native.ts';
+import { listXattrs, nativeAvailable, nativeLoadError, setXattr, type PathArg } from './native.ts';
 
 /** In CI the addon must have been built; locally its absence skips tests loudly. */
 export function nativeOrSkip(): boolean {
@@ -22,7 +22,7 @@ export async function withTmpDir<T>(fn: (dir: string) => Promise<T>): Promise<T>
 }
 
 /** Whether user.* xattrs work on files in `dir`'s filesystem. */
-export async function userXattrsSupported(file: string): Promise<boolean> {
+export async function userXattrsSupported(file: PathArg): Promise<boolean> {
   if (!nativeAvailable()) return false;
   try {
     await setXattr(file, 'user.skiff-probe', Buffer.from('1'));

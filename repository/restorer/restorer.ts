@@ -35,7 +35,8 @@ export interface RestoreResult {
   readonly warnings: readonly { path: string; message: string }[];
 }
 
-const ZEROS = Buffer.alloc(8 * 1024 * 1024);
+const HOLE_BLOCK = 64 * 1024;
+const ZEROS = Buffer.alloc(HOLE_BLOCK);
 const WRITE_FLAGS = constants.O_WRONLY | constants.O_NOFOLLOW;
 
 export async function restoreTree(repo: Repository, treeId: string, opts: RestoreOptions): Promise<RestoreResult> {
@@ -76,15 +77,16 @@ export async function restoreTree(repo: Repository, treeId: string, opts: Restor
   );
 
   let bytesDone = 0;
+  const sparse = opts.sparse !== false;
   const writeBlob = async (plain: Buffer, targets: readonly BlobTarget[]) => {
-    const zero = opts.sparse !== false && plain.length <= ZEROS.length && plain.equals(ZEROS.subarray(0, plain.length));
     for (const t of targets) {
       const f = plan.files[t.file]!;
       const len = Math.min(plain.length, f.size - t.offset);
-      if (!zero && len > 0) {
+      const segments = sparse ? nonZeroSegments(plain, len) : [[0, len] as const];
+      if (segments.length > 0) {
         const fh = await open(f.path, WRITE_FLAGS);
         try {
-          await fh.write(plain, 0, len, t.offset);
+          for (const [from, to] of segments) await fh.write(plain, from, to - from, t.offset + from);
         } finally {
           await fh.close();
         }
@@ -176,8 +178,25 @@ async function restorePack(
 
 async function applyOrWarn(p: Buffer, node: Parameters<typeof applyMetadata>[1], isRoot: boolean, warnings: { path: string; message: string }[]): Promise<void> {
   try {
-    await applyMetadata(p, node, { isRoot });
+    const res = await applyMetadata(p, node, { isRoot });
+    for (const w of res.warnings) warnings.push({ path: p.toString(), message: `metadata: ${w}` });
   } catch (err) {
     warnings.push({ path: p.toString(), message: `metadata: ${(err as Error).message}` });
   }
+}
+
+/**
+ * The [from, to) ranges of `buf[0, len)` that are not all zeros, in 64 KiB blocks: the files are
+ * preallocated by truncate, so skipped blocks stay holes and read back as zeros.
+ */
+export function nonZeroSegments(buf: Buffer, len: number): (readonly [number, number])[] {
+  const out: [number, number][] = [];
+  for (let from = 0; from < len; from += HOLE_BLOCK) {
+    const to = Math.min(len, from + HOLE_BLOCK);
+    if (buf.compare(ZEROS, 0, to - from, from, to) === 0) continue;
+    const last = out.at(-1);
+    if (last && last[1] === from) last[1] = to;
+    else out.push([from, to]);
+  }
+  return out;
 }

@@ -121,3 +121,21 @@ const canDropPrivileges = process.getuid?.() === 0 && existsSync('/usr/bin/setpr
     t.notRegex(ls.stdout, /secret\.txt/);
   },
 );
+
+test('restore leaves all-zero regions of files as holes', async (t) => {
+  const src = path.join(work, 'sparse-src');
+  await mkdir(src);
+  const { open, stat } = await import('node:fs/promises');
+  const fh = await open(path.join(src, 'disk.img'), 'w');
+  await fh.write(Buffer.from('header'), 0, 6, 0);
+  await fh.truncate(64 * 1024 * 1024);
+  await fh.close();
+  const repo = await initRepository(new MemStorage(), 'pw', { kdf: KDF });
+  const res = await backup(repo, { paths: ['.'], cwd: src });
+  const { restoreTree } = await import('../../repository/index.ts');
+  const target = path.join(work, 'sparse-target');
+  t.deepEqual((await restoreTree(repo, res.snapshot.tree, { target })).warnings, []);
+  const st = await stat(path.join(target, 'disk.img'));
+  t.is(st.size, 64 * 1024 * 1024);
+  t.true(st.blocks * 512 < 1024 * 1024, `allocated ${st.blocks * 512} bytes`);
+});

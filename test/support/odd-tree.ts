@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { chmod, link, mkdir, open, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { setXattr } from '../../repository/fs/index.ts';
+import { makeDevice, setXattr } from '../../repository/fs/index.ts';
 
 export interface OddTreeOptions {
   /** size of the large random file (default 20 MiB: several chunks) */
@@ -57,6 +57,7 @@ export async function makeOddTree(root: string, opts: OddTreeOptions = {}): Prom
   } catch {
     // mkfifo missing: the tree simply has no fifo
   }
+  if (process.getuid?.() === 0) await makeDevice(p('null-device'), 0o20644, 259n); // char 1:3, as /dev/null
   await setXattr(p('with space'), 'user.skiff.note', Buffer.from('hello xattr'));
   await setXattr(p('sticky'), 'user.skiff.dir', Buffer.from([0, 1, 2, 255]));
   await utimes(p('with space'), new Date('2020-01-02T03:04:05.123Z'), new Date('2021-02-03T04:05:06.789Z'));
