@@ -12,9 +12,15 @@ export type KubeBinary = (typeof KUBE_BINARIES)[number];
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 
-/** Where the xz-compressed binaries and SHA256SUMS live: env KUBE_ASSETS_XZ, else ../shared/kube. */
+/**
+ * Where the xz-compressed binaries and SHA256SUMS live: env KUBE_ASSETS_XZ; else `.cache/kube-xz`
+ * when build-kube.sh has written it; else ../shared/kube.
+ */
 export function compressedAssetsDir(): string {
-  return process.env['KUBE_ASSETS_XZ'] ?? path.resolve(repoRoot, '..', 'shared', 'kube');
+  const given = process.env['KUBE_ASSETS_XZ'];
+  if (given !== undefined && given !== '') return given;
+  const built = path.join(repoRoot, '.cache', 'kube-xz');
+  return existsSync(path.join(built, 'SHA256SUMS')) ? built : path.resolve(repoRoot, '..', 'shared', 'kube');
 }
 
 /**
@@ -25,7 +31,7 @@ export function compressedAssetsDir(): string {
 export const BROKEN_APISERVERS: ReadonlyMap<string, string> = new Map([
   [
     '38fd38ec513d303749211cedfc5f66fad616d5e2d17fcab1e0d82c98c713e648',
-    'its kube-apiserver (Go 1.19 + reflect2 1.0.1) crashes on custom resource writes; rebuild with test/kube/build-kube.sh and set KUBE_ASSETS_XZ',
+    'its kube-apiserver (Go 1.19 + reflect2 1.0.1) crashes on custom resource writes; rebuild with test/kube/build-kube.sh',
   ],
 ]);
 

@@ -6,11 +6,12 @@
 # by Go >= 1.18 crash (SIGSEGV in mapiterinit via json-iterator) on the first write of a custom
 # resource, because reflect2 1.0.1 mirrors the runtime's map iterator layout of older Go.
 #
-# Output in $OUT (default ./kube-out): <binary>.xz for each binary and SHA256SUMS of the
-# uncompressed binaries: the layout the harness reads (point KUBE_ASSETS_XZ at it, or copy it
-# over ../shared/kube). About 6-10 minutes on 2 cores. Needs root for apt-get.
+# Output in $OUT (default <repo>/.cache/kube-xz, which the harness prefers over ../shared/kube):
+# <binary>.xz for each binary and SHA256SUMS of the uncompressed binaries, the layout the harness
+# reads (elsewhere, point KUBE_ASSETS_XZ at it, or copy it over ../shared/kube).
+# About 6-10 minutes on 2 cores. Needs root for apt-get.
 set -euo pipefail
-OUT=${OUT:-$PWD/kube-out}
+OUT=${OUT:-$(cd "$(dirname "$0")/../.." && pwd)/.cache/kube-xz}
 WORK=${WORK:-$(mktemp -d)}
 if ! grep -rqs "deb-src" /etc/apt/sources.list /etc/apt/sources.list.d/; then
   cat > /etc/apt/sources.list.d/bookworm-src.sources <<'SRC'

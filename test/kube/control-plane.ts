@@ -6,6 +6,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { SkiffError } from '../../repository/errors/errors.ts';
 import { ensureKubeAssets, etcdBinary } from './assets.ts';
 import { kubeAvailable } from './availability.ts';
+import { installCrds } from './install-crds.ts';
 import { freePort, newToken, writeKubeconfig, writeServiceAccountKeys, writeTokenFile } from './config-files.ts';
 import { type Daemon, logTail, startDaemon, stopDaemon } from './processes.ts';
 import { httpsGet, pollUntil } from './wait.ts';
@@ -15,6 +16,11 @@ export interface ControlPlaneOptions {
   scheduler?: boolean;
   /** Run kube-controller-manager (default true: service accounts, namespace deletion, garbage collection). */
   controllerManager?: boolean;
+  /**
+   * Install the Skiff CRDs before the controller manager starts (default false). Its garbage
+   * collector then knows the kinds at once; CRDs added later are noticed only after up to 30 s.
+   */
+  crds?: boolean;
   /** How long to wait for everything to come up (default 90 s). */
   timeoutMs?: number;
 }
@@ -126,6 +132,12 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
 
     const kubeconfigPath = path.join(dir, 'kubeconfig');
     await writeKubeconfig(kubeconfigPath, { server, caFile, token: adminToken, user: 'skiff-admin' });
+    const kubeConfig = (): KubeConfig => {
+      const kc = new KubeConfig();
+      kc.loadFromFile(kubeconfigPath);
+      return kc;
+    };
+    if (opts.crds ?? false) await installCrds(kubeConfig(), { timeoutMs });
     if (opts.controllerManager ?? true) {
       const kc = path.join(dir, 'controller-manager.kubeconfig');
       await writeKubeconfig(kc, { server, caFile, token: cmToken, user: 'system:kube-controller-manager' });
@@ -158,11 +170,6 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       );
     }
 
-    const kubeConfig = (): KubeConfig => {
-      const kc = new KubeConfig();
-      kc.loadFromFile(kubeconfigPath);
-      return kc;
-    };
     if (opts.controllerManager ?? true) {
       const core = kubeConfig().makeApiClient(CoreV1Api);
       await pollUntil(

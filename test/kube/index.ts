@@ -5,7 +5,7 @@ export { kubeAvailable } from './availability.ts';
 export type { Availability } from './availability.ts';
 export { startControlPlane } from './control-plane.ts';
 export type { ControlPlane, ControlPlaneOptions } from './control-plane.ts';
-export { installCrds, isEstablished } from './install-crds.ts';
+export { installCrds, isEstablished, toModel } from './install-crds.ts';
 export { kubectl, kubectlPath } from './kubectl.ts';
 export type { KubectlResult } from './kubectl.ts';
 export { bindPod, createNode, markPodRunning } from './node-simulator.ts';

@@ -15,7 +15,7 @@ export interface NodeOptions {
   labels?: Record<string, string>;
 }
 
-/** Creates Node `name` and patches its status to Ready, as a freshly registered kubelet would. */
+/** Creates Node `name`, Ready and schedulable, as a registered kubelet plus the node lifecycle controller would leave it. */
 export async function createNode(kc: KubeConfig, name: string, opts: NodeOptions = {}): Promise<V1Node> {
   const core = kc.makeApiClient(CoreV1Api);
   await core.createNode({
@@ -53,7 +53,10 @@ export async function createNode(kc: KubeConfig, name: string, opts: NodeOptions
       architecture: 'amd64',
     },
   };
-  return core.patchNodeStatus({ name, body: { status } }, mergePatch);
+  await core.patchNodeStatus({ name, body: { status } }, mergePatch);
+  // Admission (TaintNodesByCondition) gives new nodes a not-ready NoSchedule taint that the node
+  // lifecycle controller, not run here, would lift once the node is Ready.
+  return core.patchNode({ name, body: { spec: { taints: [] } } }, mergePatch);
 }
 
 /** Binds pod `ns/name` to `node` through the pods/binding subresource, as the scheduler would. */
