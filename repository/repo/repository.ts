@@ -28,7 +28,7 @@ import { PackWriter, type FinishedPack } from './pack-writer.ts';
 import { DEFAULT_PACK_SIZE, type Compression, type RepoOptions } from './options.ts';
 
 /** Blobs collected before an index file is written mid-backup (crash recovery keeps them). */
-const INDEX_FLUSH_PACKS = 64;
+const INDEX_FLUSH_PACKS = 8;
 const INDEX_MAX_BLOBS = 100_000;
 
 export interface SavedBlob {
