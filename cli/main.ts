@@ -11,6 +11,7 @@ import { registerBackup, registerInit } from './repo/init-backup.ts';
 import { registerCat, registerLs, registerSnapshots, registerStats } from './repo/read-cmds.ts';
 import { registerCheck, registerRestore } from './repo/restore-check.ts';
 import { registerKey, registerUnlock } from './repo/key-unlock.ts';
+import { registerForget, registerPrune } from './repo/forget-prune.ts';
 import { registerDemo } from './demo/demo-command.ts';
 import { VERSION } from './version.ts';
 
@@ -60,6 +61,8 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<nu
   registerStats(repo, g, e, out);
   registerKey(repo, g, e, out);
   registerUnlock(repo, g, e, out);
+  registerForget(repo, g, e, out);
+  registerPrune(repo, g, e, out);
   registerDemo(program, e, out);
   for (const c of repo.commands) c.exitOverride();
 
