@@ -87,7 +87,9 @@ function makeRestic(v: ResticVersion, bin: string): Restic {
     async run(args, opts) {
       const env = { PATH: process.env['PATH'], HOME: process.env['HOME'], RESTIC_PASSWORD: opts.password, RESTIC_CACHE_DIR: path.join(ROOT, '.cache', 'restic-cache'), ...opts.env };
       try {
-        return await promisify(execFile)(bin, [...args], { env, maxBuffer: 64 * 1024 * 1024, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
+        const pending = promisify(execFile)(bin, [...args], { env, maxBuffer: 64 * 1024 * 1024, timeout: 10 * 60_000, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
+        pending.child.stdin?.end(); // never wait for a prompt's answer
+        return await pending;
       } catch (err) {
         const e = err as { stderr?: string; stdout?: string; message: string };
         throw new Error(`restic ${v} ${args.join(' ')} failed: ${e.stderr || e.message}`);
