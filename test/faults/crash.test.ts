@@ -71,7 +71,7 @@ testWithRestic(`SIGKILL at ${CRASHES} random moments of a backup never breaks th
     for (; killed < CRASHES && attempts < CRASHES * 3; attempts++) {
       // fresh content in a few files so every run has data to upload when it is killed
       for (let k = 0; k < 3; k++) await writeFile(path.join(src, `big-${randomInt(0, 12)}.bin`), randomBytes(6 * 1024 * 1024));
-      const at = randomInt(Math.max(50, startup - 300), Math.max(startup + 100, startup + (whole - startup) / 2));
+      const at = randomInt(Math.max(50, startup - 300), Math.floor(Math.max(startup + 100, startup + (whole - startup) / 2)));
       const r = await runBackup(repoDir, src, at);
       if (r.signal === 'SIGKILL') killed++;
       const res = await check(await openRepository(new FsStorage(repoDir), 'crash'));
