@@ -13,6 +13,8 @@ import { registerCheck, registerRestore } from './repo/restore-check.ts';
 import { registerKey, registerUnlock } from './repo/key-unlock.ts';
 import { registerForget, registerPrune } from './repo/forget-prune.ts';
 import { registerDemo } from './demo/demo-command.ts';
+import { registerServer } from './server-command.ts';
+import { registerCluster } from './cluster/index.ts';
 import { VERSION } from './version.ts';
 
 export interface MainIO {
@@ -64,6 +66,8 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<nu
   registerForget(repo, g, e, out);
   registerPrune(repo, g, e, out);
   registerDemo(program, e, out);
+  registerServer(program, e, out);
+  registerCluster(program, e, out);
   for (const c of repo.commands) c.exitOverride();
 
   try {

@@ -33,4 +33,6 @@ export const ANNOTATIONS = {
   originalPvName: 'skiff.dev/original-pv-name',
   /** PodVolumeBackup: name of the PVC the volume came from. */
   pvcName: 'skiff.dev/pvc-name',
+  /** Backup: created by backup sync from the named location; its status follows from storage. */
+  syncedFromStorage: 'skiff.dev/synced-from-storage',
 } as const;

@@ -1,0 +1,83 @@
+/**
+ * `skiff server`: runs the controllers until SIGTERM or SIGINT, then stops cleanly (reconciles in
+ * flight finish, the leader Lease is released) and exits 0. Logs are JSON lines on stdout.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import { runServer } from '../controller/server.ts';
+import { LOG_LEVELS, type LogLevel, makeLogger, parseListenAddress } from '../controller/runtime/index.ts';
+import type { Out } from './output.ts';
+import type { Env } from './repo/context.ts';
+
+interface ServerFlags {
+  kubeconfig?: string;
+  kubecontext?: string;
+  namespace?: string;
+  metricsAddress: string;
+  healthAddress: string;
+  leaderElect: boolean;
+  logLevel: string;
+}
+
+function parseBool(v: string): boolean {
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new InvalidArgumentError('want true or false');
+}
+
+function address(v: string): { host: string; port: number } | undefined {
+  if (v === '' || v === 'off') return undefined;
+  return parseListenAddress(v);
+}
+
+/** Commander argument parser: checks an address at parse time (usage error, exit 2). */
+function checkAddress(v: string): string {
+  try {
+    address(v);
+    return v;
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+function checkLevel(v: string): string {
+  if (!(LOG_LEVELS as readonly string[]).includes(v)) throw new InvalidArgumentError(`want one of ${LOG_LEVELS.join(', ')}`);
+  return v;
+}
+
+export function registerServer(program: Command, e: Env, _out: Out): void {
+  program
+    .command('server')
+    .description('run the Skiff controllers (in a pod, or on a workstation with --kubeconfig)')
+    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, the in-cluster service account, ~/.kube/config)')
+    .option('--kubecontext <name>', 'context of the kubeconfig to use')
+    .option('-n, --namespace <namespace>', 'namespace of Skiff\'s resources (env SKIFF_NAMESPACE, default skiff)')
+    .option('--metrics-address <host:port>', 'where /metrics is served; "off" to disable', checkAddress, ':8085')
+    .option('--health-address <host:port>', 'where /healthz and /readyz are served; "off" to disable', checkAddress, ':8086')
+    .option('--leader-elect [bool]', 'run controllers only while holding the leader Lease', parseBool, true)
+    .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, checkLevel, 'info')
+    .action(async (f: ServerFlags) => {
+      const metrics = address(f.metricsAddress);
+      const health = address(f.healthAddress);
+      const namespace = f.namespace ?? e.env['SKIFF_NAMESPACE'] ?? 'skiff';
+      const log = makeLogger({ level: f.logLevel as LogLevel, base: { component: 'server' } });
+      const handle = await runServer({
+        namespace,
+        leaderElect: f.leaderElect,
+        log,
+        ...(f.kubeconfig === undefined ? {} : { kubeconfig: f.kubeconfig }),
+        ...(f.kubecontext === undefined ? {} : { context: f.kubecontext }),
+        ...(metrics === undefined ? {} : { metricsPort: metrics.port, metricsHost: metrics.host }),
+        ...(health === undefined ? {} : { healthPort: health.port, healthHost: health.host }),
+      });
+      const signal = await new Promise<string>((resolve) => {
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+        process.once('SIGINT', () => resolve('SIGINT'));
+      });
+      log.info({ signal }, 'shutting down');
+      // a second signal, or a stop that hangs, must not keep the process alive
+      process.once('SIGTERM', () => process.exit(1));
+      process.once('SIGINT', () => process.exit(1));
+      await handle.stop();
+      setTimeout(() => process.exit(process.exitCode ?? 0), 10_000).unref();
+    });
+}
