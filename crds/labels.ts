@@ -12,6 +12,8 @@ export const LABELS = {
   storageLocation: 'skiff.dev/storage-location',
   volumeNamespace: 'skiff.dev/volume-namespace',
   repositoryType: 'skiff.dev/repository-type',
+  /** PodVolumeBackup/PodVolumeRestore: the node whose agent takes it (agents select by this label). */
+  node: 'skiff.dev/node',
   /** `skiff.dev/exclude-from-backup=true` keeps an object out of every backup. */
   excludeFromBackup: 'skiff.dev/exclude-from-backup',
 } as const;
