@@ -14,6 +14,7 @@ import { registerKey, registerUnlock } from './repo/key-unlock.ts';
 import { registerForget, registerPrune } from './repo/forget-prune.ts';
 import { registerDemo } from './demo/demo-command.ts';
 import { registerServer } from './server-command.ts';
+import { registerNodeAgent } from './node-agent-command.ts';
 import { registerCluster } from './cluster/index.ts';
 import { VERSION } from './version.ts';
 
@@ -51,7 +52,8 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<nu
     .option('--compression <mode>', 'auto, off or max (env SKIFF_COMPRESSION)')
     .option('--pack-size <MiB>', 'target pack size in MiB (4-128, default 16)')
     .option('--cacert <file>', 'CA certificate bundle for an S3 endpoint (env SKIFF_CACERT)')
-    .option('--insecure-tls', 'skip TLS certificate verification (testing only)');
+    .option('--insecure-tls', 'skip TLS certificate verification (testing only)')
+    .option('--retry-lock <duration>', 'wait this long (e.g. 5m) for a conflicting lock to go away instead of failing');
   const g = () => repo.opts<GlobalOptions>();
   registerInit(repo, g, e, out, setExit);
   registerBackup(repo, g, e, out, setExit);
@@ -67,6 +69,7 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<nu
   registerPrune(repo, g, e, out);
   registerDemo(program, e, out);
   registerServer(program, e, out);
+  registerNodeAgent(program, e, out);
   registerCluster(program, e, out);
   for (const c of repo.commands) c.exitOverride();
 

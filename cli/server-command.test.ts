@@ -36,6 +36,16 @@ test('skiff server rejects bad flags with a usage error', async (t) => {
   t.regex(err.join(''), /option '--metrics-address <host:port>' argument 'nowhere' is invalid\. invalid listen address nowhere/);
 });
 
+test('skiff server rejects bad file-system backup timeouts with a usage error', async (t) => {
+  const err: string[] = [];
+  const sink = { write: (s: string) => err.push(s) } as unknown as NodeJS.WritableStream;
+  t.is(await main(['server', '--fs-backup-timeout', 'soon'], { stdout: sink, stderr: sink }), 2);
+  t.regex(err.join(''), /option '--fs-backup-timeout <duration>' argument 'soon' is invalid\. invalid duration "soon"/);
+  err.length = 0;
+  t.is(await main(['server', '--restore-pod-schedule-timeout', '0s'], { stdout: sink, stderr: sink }), 2);
+  t.regex(err.join(''), /argument '0s' is invalid\. want a positive duration/);
+});
+
 if (kubeTestsEnabled('skiff server command tests')) {
   test.before(async () => {
     [cp, s3] = await Promise.all([startControlPlane({ controllerManager: false }), startS3Server({ buckets: ['velero'] })]);

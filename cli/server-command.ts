@@ -4,7 +4,8 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { runServer } from '../controller/server.ts';
-import { LOG_LEVELS, type LogLevel, makeLogger, parseListenAddress } from '../controller/runtime/index.ts';
+import { LOG_LEVELS, type LogLevel, makeLogger, parseGoDuration, parseListenAddress } from '../controller/runtime/index.ts';
+import { VERSION } from './version.ts';
 import type { Out } from './output.ts';
 import type { Env } from './repo/context.ts';
 
@@ -16,12 +17,20 @@ interface ServerFlags {
   healthAddress: string;
   leaderElect: boolean;
   logLevel: string;
+  defaultVolumesToFsBackup: boolean;
+  fsBackupTimeout: number;
+  restorePodScheduleTimeout: number;
+  image?: string;
 }
 
 function parseBool(v: string): boolean {
   if (v === 'true' || v === '1') return true;
   if (v === 'false' || v === '0') return false;
   throw new InvalidArgumentError('want true or false');
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v === '' ? undefined : v;
 }
 
 function address(v: string): { host: string; port: number } | undefined {
@@ -37,6 +46,18 @@ function checkAddress(v: string): string {
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }
+}
+
+/** Commander argument parser: a positive Go duration (`4h`, `90m`) in milliseconds. */
+function duration(v: string): number {
+  let ms: number;
+  try {
+    ms = parseGoDuration(v);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+  if (ms <= 0) throw new InvalidArgumentError('want a positive duration, e.g. 4h or 10m');
+  return ms;
 }
 
 function checkLevel(v: string): string {
@@ -55,6 +76,10 @@ export function registerServer(program: Command, e: Env, _out: Out): void {
     .option('--health-address <host:port>', 'where /healthz and /readyz are served; "off" to disable', checkAddress, ':8086')
     .option('--leader-elect [bool]', 'run controllers only while holding the leader Lease', parseBool, true)
     .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, checkLevel, 'info')
+    .option('--default-volumes-to-fs-backup [bool]', 'back up every pod volume with the node agent unless excluded (backups that do not say)', parseBool, false)
+    .option('--fs-backup-timeout <duration>', 'how long a backup or restore waits for its pod volumes', duration, 4 * 3_600_000)
+    .option('--restore-pod-schedule-timeout <duration>', 'how long a restore waits for a restored pod to be scheduled', duration, 10 * 60_000)
+    .option('--image <image>', `image of the restore-wait init container (env SKIFF_IMAGE, default skiff/skiff:${VERSION})`)
     .action(async (f: ServerFlags) => {
       const metrics = address(f.metricsAddress);
       const health = address(f.healthAddress);
@@ -64,6 +89,10 @@ export function registerServer(program: Command, e: Env, _out: Out): void {
         namespace,
         leaderElect: f.leaderElect,
         log,
+        defaultVolumesToFsBackup: f.defaultVolumesToFsBackup,
+        fsBackupTimeoutMs: f.fsBackupTimeout,
+        restorePodScheduleTimeoutMs: f.restorePodScheduleTimeout,
+        image: f.image ?? nonEmpty(e.env['SKIFF_IMAGE']) ?? `skiff/skiff:${VERSION}`,
         ...(f.kubeconfig === undefined ? {} : { kubeconfig: f.kubeconfig }),
         ...(f.kubecontext === undefined ? {} : { context: f.kubecontext }),
         ...(metrics === undefined ? {} : { metricsPort: metrics.port, metricsHost: metrics.host }),

@@ -1,6 +1,6 @@
 import type { DynamicClient, KubeConfig, KubeSkiffClient } from './kube/index.ts';
 import type { ClockWithTimers } from './runtime/clock.ts';
-import type { Clock, KubeObject, Logger, Reconciler } from './runtime/types.ts';
+import type { Clock, KubeObject, Logger, ObjectStore, Reconciler } from './runtime/types.ts';
 
 /** What a reconciler factory gets: everything the server made once at start. */
 export interface ServerDeps {
@@ -12,6 +12,22 @@ export interface ServerDeps {
   readonly namespace: string;
   readonly log: Logger;
   readonly clock: ClockWithTimers;
+  /** a location's ObjectStore, from the same cache as `ReconcileContext.objectStore` */
+  objectStore(bslName: string): Promise<ObjectStore>;
+  /** the file-system backup settings of `skiff server` */
+  readonly podVolumes: PodVolumeSettings;
+}
+
+/** `skiff server` flags for file-system backup (node agent). */
+export interface PodVolumeSettings {
+  /** `--default-volumes-to-fs-backup`: opt-out mode for backups that do not say */
+  readonly defaultVolumesToFsBackup: boolean;
+  /** `--fs-backup-timeout` (default 4h): how long a backup or restore waits for its pod volumes */
+  readonly fsBackupTimeoutMs: number;
+  /** `--restore-pod-schedule-timeout` (default 10m) */
+  readonly restorePodScheduleTimeoutMs: number;
+  /** `--image` / env SKIFF_IMAGE: the image of `restore-wait` init containers */
+  readonly image: string;
 }
 
 export type ReconcilerFactory = (deps: ServerDeps) => Reconciler<KubeObject> | readonly Reconciler<KubeObject>[];
@@ -53,6 +69,14 @@ export interface ServerOptions {
   resyncMs?: number;
   /** reconcile error backoff start; default 1 s */
   baseDelayMs?: number;
+  /** file-system backup: opt-out mode by default; default false */
+  defaultVolumesToFsBackup?: boolean;
+  /** default 4 h */
+  fsBackupTimeoutMs?: number;
+  /** default 10 min */
+  restorePodScheduleTimeoutMs?: number;
+  /** image of `restore-wait` init containers; default env SKIFF_IMAGE, else `skiff/skiff:<version>` */
+  image?: string;
 }
 
 export interface ServerHandle {

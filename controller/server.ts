@@ -23,9 +23,10 @@ import {
   serveHttp,
   systemClock,
 } from './runtime/index.ts';
-import type { ServerDeps, ServerHandle, ServerOptions } from './server-types.ts';
+import type { PodVolumeSettings, ServerDeps, ServerHandle, ServerOptions } from './server-types.ts';
+import { DEFAULT_FS_BACKUP_TIMEOUT_MS, DEFAULT_RESTORE_POD_SCHEDULE_TIMEOUT_MS, defaultImage } from './podvolume/index.ts';
 
-export type { ReconcilerEntry, ReconcilerFactory, ServerDeps, ServerHandle, ServerOptions } from './server-types.ts';
+export type { PodVolumeSettings, ReconcilerEntry, ReconcilerFactory, ServerDeps, ServerHandle, ServerOptions } from './server-types.ts';
 
 function clockOf(opts: ServerOptions): ClockWithTimers {
   const c = opts.clock;
@@ -46,10 +47,16 @@ export async function runServer(opts: ServerOptions): Promise<ServerHandle> {
   } catch (err) {
     throw new SkiffError('Transient', `cannot start: ${errText(err)}`, { cause: err });
   }
-  const deps: ServerDeps = { kc, dynamic, client, namespace: opts.namespace, log, clock };
+  const stores = new ObjectStoreCache({ client, readSecret: (ns, name) => readSecret(dynamic, ns, name) });
+  const podVolumes: PodVolumeSettings = {
+    defaultVolumesToFsBackup: opts.defaultVolumesToFsBackup ?? false,
+    fsBackupTimeoutMs: opts.fsBackupTimeoutMs ?? DEFAULT_FS_BACKUP_TIMEOUT_MS,
+    restorePodScheduleTimeoutMs: opts.restorePodScheduleTimeoutMs ?? DEFAULT_RESTORE_POD_SCHEDULE_TIMEOUT_MS,
+    image: opts.image ?? defaultImage(),
+  };
+  const deps: ServerDeps = { kc, dynamic, client, namespace: opts.namespace, log, clock, objectStore: (name) => stores.get(name), podVolumes };
   const reconcilers: Reconciler[] = (opts.reconcilers ?? defaultReconcilers).flatMap((e) => (typeof e === 'function' ? e(deps) : [e]));
   const metrics = new ServerMetrics();
-  const stores = new ObjectStoreCache({ client, readSecret: (ns, name) => readSecret(dynamic, ns, name) });
   const identity = opts.identity ?? `${process.env['POD_NAME'] ?? os.hostname()}_${randomBytes(4).toString('hex')}`;
   const stopping = new AbortController();
   let manager: ControllerManager | undefined;

@@ -2,7 +2,7 @@
  * Least-privilege RBAC for the server and the node agent. README.md explains each rule.
  * The server's ClusterRole reads everything (a full-cluster backup must) and may create,
  * update and patch anything (a restore of arbitrary resources must), but never delete outside
- * its own kinds in its own namespace. The node agent only reads pods cluster-wide; the rest of
+ * its own kinds in its own namespace. The node agent only reads pods, PVCs and PVs cluster-wide; the rest of
  * its access is a Role in the install namespace.
  */
 import { NAMES, PART_OF, clusterRoleNames } from './options.ts';
@@ -38,9 +38,15 @@ export function serverNamespaceRules(): PolicyRule[] {
   ];
 }
 
-/** Cluster-wide rules of the node agent: it finds the pods whose volumes it reads or writes. */
+/**
+ * Cluster-wide rules of the node agent: it finds the pods whose volumes it reads or writes, and
+ * follows a PVC volume to its PersistentVolume (CSI or in-tree decides the directory).
+ */
 export function nodeAgentClusterRules(): PolicyRule[] {
-  return [{ apiGroups: [''], resources: ['pods'], verbs: READ }];
+  return [
+    { apiGroups: [''], resources: ['pods'], verbs: READ },
+    { apiGroups: [''], resources: ['persistentvolumeclaims', 'persistentvolumes'], verbs: ['get'] },
+  ];
 }
 
 /** Rules of the node agent in the install namespace. */
@@ -53,6 +59,8 @@ export function nodeAgentNamespaceRules(): PolicyRule[] {
     { apiGroups: [SKIFF_GROUP], resources: ['backupstoragelocations'], verbs: READ },
     { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
     { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+    // its liveness Lease `skiff-node-agent-<node>`, renewed every 10 s
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
   ];
 }
 

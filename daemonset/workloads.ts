@@ -72,7 +72,7 @@ export function serverDeployment(o: InstallOptions): WorkloadManifest {
                 { name: 'metrics', containerPort: PORTS.metrics, protocol: 'TCP' },
                 { name: 'health', containerPort: PORTS.health, protocol: 'TCP' },
               ],
-              env: [fieldEnv('POD_NAME', 'metadata.name'), fieldEnv('SKIFF_NAMESPACE', 'metadata.namespace'), ...scratchEnv],
+              env: [fieldEnv('POD_NAME', 'metadata.name'), fieldEnv('SKIFF_NAMESPACE', 'metadata.namespace'), { name: 'SKIFF_IMAGE', value: o.image }, ...scratchEnv],
               resources: resources(o.serverResources),
               livenessProbe: probe('/healthz', 10),
               readinessProbe: probe('/readyz', 5),

@@ -32,7 +32,8 @@ export async function waitForRestores(o: WaitOptions): Promise<string[]> {
       if (!done) missing.push(v);
     }
     if (volumes.length > 0 && missing.length === 0) {
-      for (const v of volumes) await rm(path.join(root, v, DONE_DIR), { recursive: true, force: true });
+      // a done file that cannot be removed (another user's volume) must not keep the pod waiting
+      for (const v of volumes) await rm(path.join(root, v, DONE_DIR), { recursive: true, force: true }).catch(() => undefined);
       return volumes;
     }
     if (now() >= deadline) {

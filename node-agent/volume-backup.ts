@@ -5,7 +5,7 @@
  * for pod-local volumes), recorded as a snapshot tag, not by the pod's name or UID: a Deployment's
  * pods getting new names keep their chain. The snapshot's host is "skiff".
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   backup,
@@ -17,7 +17,8 @@ import {
   type RestoreResult,
 } from '../repository/index.ts';
 
-export const IDENTITY_TAG_PREFIX = 'volume=';
+/** `identity=<volume identity>`: the PodVolumeBackup's `spec.tags.identity`, as a snapshot tag */
+export const IDENTITY_TAG_PREFIX = 'identity=';
 export const SNAPSHOT_HOST = 'skiff';
 /** the directory holding restore done files, in the volume's root */
 export const DONE_DIR = '.skiff';
@@ -85,6 +86,9 @@ export async function restoreVolume(o: VolumeRestoreOptions): Promise<RestoreRes
 export async function writeDoneFile(volumePath: string, restoreUid: string): Promise<void> {
   const dir = path.join(volumePath, DONE_DIR);
   await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { mode: 0o755 });
-  await writeFile(path.join(dir, restoreUid), '', { mode: 0o644 });
+  // writable by everyone: the restore-wait container runs unprivileged and removes the done file
+  await mkdir(dir);
+  await chmod(dir, 0o777);
+  await writeFile(path.join(dir, restoreUid), '');
+  await chmod(path.join(dir, restoreUid), 0o666);
 }

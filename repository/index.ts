@@ -7,7 +7,7 @@ export { MemStorage } from './storage/mem-storage.ts';
 export { FsStorage } from './storage/fs-storage.ts';
 export { Repository, type SavedBlob } from './repo/repository.ts';
 export type { RepoOptions, Compression } from './repo/options.ts';
-export { initRepository, openRepository, exportMasterKey, DEFAULT_KDF, type KdfParams, type InitOptions } from './repo/open.ts';
+export { initRepository, openRepository, keyOpensConfig, exportMasterKey, DEFAULT_KDF, type KdfParams, type InitOptions } from './repo/open.ts';
 export { listKeys, addKey, removeKey, changePassword, type KeyInfo } from './repo/keys.ts';
 export { backup, type BackupOptions, type BackupResult } from './archiver/archiver.ts';
 export { parseExcludeFile } from './archiver/excludes.ts';

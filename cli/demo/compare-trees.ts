@@ -17,7 +17,11 @@ export interface TreeSummary {
 const SLASH = Buffer.from('/');
 const join = (a: Buffer, b: Buffer) => (b.length ? Buffer.concat([a, SLASH, b]) : a);
 
-export async function compareTrees(a: string, b: string, opts: { times?: boolean } = {}): Promise<{ diffs: string[]; summary: TreeSummary }> {
+export async function compareTrees(
+  a: string,
+  b: string,
+  opts: { times?: boolean; /** entry names left out of the comparison at the top level */ ignore?: readonly string[] } = {},
+): Promise<{ diffs: string[]; summary: TreeSummary }> {
   const diffs: string[] = [];
   const summary: TreeSummary = { files: 0, dirs: 0, bytes: 0 };
   const linksA = new Map<string, string>();
@@ -25,7 +29,9 @@ export async function compareTrees(a: string, b: string, opts: { times?: boolean
   const ra = Buffer.from(a);
   const rb = Buffer.from(b);
   const walk = async (rel: Buffer): Promise<void> => {
-    const [na, nb] = await Promise.all([readdir(join(ra, rel), { encoding: 'buffer' }), readdir(join(rb, rel), { encoding: 'buffer' })]);
+    const skip = (n: Buffer) => rel.length === 0 && (opts.ignore ?? []).includes(n.toString());
+    const na = (await readdir(join(ra, rel), { encoding: 'buffer' })).filter((n) => !skip(n));
+    const nb = (await readdir(join(rb, rel), { encoding: 'buffer' })).filter((n) => !skip(n));
     na.sort(Buffer.compare);
     nb.sort(Buffer.compare);
     const show = (x: Buffer) => JSON.stringify(x.toString());

@@ -4,6 +4,7 @@
  * RESTIC_* names are accepted too) and is never printed.
  */
 import { execFile } from 'node:child_process';
+import { setLockWait } from './with-lock.ts';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { promisify } from 'node:util';
@@ -27,6 +28,7 @@ export interface GlobalOptions {
   cacert?: string;
   insecureTls?: boolean;
   quiet?: boolean;
+  retryLock?: string;
 }
 
 export interface Env {
@@ -100,6 +102,7 @@ export function repoOptions(g: GlobalOptions, e: Env): RepoOptions {
 }
 
 export async function openRepo(g: GlobalOptions, e: Env): Promise<Repository> {
+  setLockWait(g.retryLock);
   const storage = storageFor(g, e);
   const password = await readPassword(g, e);
   return openRepository(storage, password, repoOptions(g, e));

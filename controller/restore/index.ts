@@ -2,12 +2,12 @@
 // Velero's priorities), item transformation (server-set metadata, namespace mapping, per-kind
 // actions), applying items with the existing-resource policy, and the Restore reconciler.
 export { restoreReconciler, restoreKeys, INTERRUPTED_REASON } from './reconciler.ts';
-export type { PodVolumeRestoreHook, PodVolumeRestoreOutcome, RestoreReconcilerDeps } from './reconciler.ts';
+export type { PodVolumeRestoreHook, PodVolumeRestoreOutcome, PrepareItemsHook, RestoreReconcilerDeps } from './reconciler.ts';
 export { findSourceBackup, startRestore } from './start-restore.ts';
 export { validateRestoreSpec, nonRestorableIncludes, SOURCE_REQUIRED } from './validate.ts';
 export { runRestore } from './restore-run.ts';
 export type { RestoreProgress, RestoreRunOptions, RestoreRunOutcome } from './restore-run.ts';
-export type { RestoredPod } from './restore-item.ts';
+export type { RestoredPod, RestoreItemHook } from './restore-item.ts';
 export { readBackupTarball, locateItem } from './backup-contents.ts';
 export type { BackupContents, BackupItem } from './backup-contents.ts';
 export { readTar } from './tar-reader.ts';

@@ -13,7 +13,7 @@ import { formatTime, type ObjectStore, type ReconcileContext, type Reconciler } 
 import { readBackupTarball } from './backup-contents.ts';
 import type { ClusterWriter } from './cluster-writer.ts';
 import type { RestorePriorities } from './priorities.ts';
-import type { RestoredPod } from './restore-item.ts';
+import type { RestoredPod, RestoreItemHook } from './restore-item.ts';
 import { runRestore, type RestoreProgress } from './restore-run.ts';
 import { RestoreResults } from './results.ts';
 import { RunLog } from './run-log.ts';
@@ -30,10 +30,18 @@ export interface PodVolumeRestoreOutcome {
 /** Pod volume restores for the pods this restore created; absent: volumes are not restored. */
 export type PodVolumeRestoreHook = (restore: Restore, restoredPods: readonly RestoredPod[]) => Promise<PodVolumeRestoreOutcome | void>;
 
+/**
+ * Runs once per restore, before any item is restored; the hook it returns sees every object
+ * before it is created (pod volume restores: the `restore-wait` init container, claims to
+ * provision again). A throw fails the restore.
+ */
+export type PrepareItemsHook = (restore: Restore, backup: Backup, store: ObjectStore) => Promise<RestoreItemHook | undefined>;
+
 export interface RestoreReconcilerDeps {
   /** the cluster restored into */
   readonly cluster: ClusterWriter;
   readonly podVolumeRestores?: PodVolumeRestoreHook;
+  readonly prepareItems?: PrepareItemsHook;
   /** server `--restore-resource-priorities`; default Velero's list */
   readonly priorities?: RestorePriorities;
   readonly crdTimeoutMs?: number;
@@ -95,6 +103,7 @@ async function execute(restore: Restore, backup: Backup, ctx: ReconcileContext, 
       .catch((err: unknown) => {
         throw new Error(`cannot read ${tarball} from ${location}: ${message(err)}`);
       });
+    const itemHook = deps.prepareItems === undefined ? undefined : await deps.prepareItems(restore, backup, store);
     const outcome = await runRestore(contents, {
       restoreName: name,
       backupName,
@@ -108,6 +117,7 @@ async function execute(restore: Restore, backup: Backup, ctx: ReconcileContext, 
       ...(deps.crdTimeoutMs === undefined ? {} : { crdTimeoutMs: deps.crdTimeoutMs }),
       ...(deps.namespaceTimeoutMs === undefined ? {} : { namespaceTimeoutMs: deps.namespaceTimeoutMs }),
       ...(deps.pollMs === undefined ? {} : { pollMs: deps.pollMs }),
+      ...(itemHook === undefined ? {} : { itemHook }),
     });
     if (deps.podVolumeRestores !== undefined) {
       const pv = await deps

@@ -24,6 +24,12 @@ export interface RestoredPod {
   readonly backedUp: JsonObject;
 }
 
+/**
+ * Adjusts the object about to be created for `item` (in place; `item.object` is the backed-up
+ * original), or returns a reason to skip the item instead (pod volume restores use it).
+ */
+export type RestoreItemHook = (item: BackupItem, obj: JsonObject) => string | undefined;
+
 /** State shared by the items of one restore. */
 export interface RunState {
   readonly cluster: ClusterWriter;
@@ -41,6 +47,7 @@ export interface RunState {
   readonly restoredPods: RestoredPod[];
   /** groupResource → version recorded in the tarball, for objects without apiVersion */
   readonly versions: ReadonlyMap<string, string>;
+  readonly itemHook?: RestoreItemHook | undefined;
 }
 
 /**
@@ -103,7 +110,9 @@ export async function restoreItem(state: RunState, item: BackupItem): Promise<Ap
   if (item.groupResource === 'persistentvolumes' || item.groupResource === 'persistentvolumeclaims') {
     await prepareVolumes(state, item, res);
   }
-  const t = transformItem(item, state.actions);
+  let t = transformItem(item, state.actions);
+  const hookSkip = t.action === 'restore' ? state.itemHook?.(item, t.object) : undefined;
+  if (hookSkip !== undefined) t = { action: 'skip', reason: hookSkip };
   if (t.action === 'skip') {
     if (item.groupResource === 'persistentvolumes') state.actions.pvsToProvision.add(item.name);
     state.log.info(`skipped: ${t.reason}`, fields);

@@ -10,7 +10,7 @@ import type { ClusterWriter } from './cluster-writer.ts';
 import { waitForCrd, type WaitOptions } from './cluster-waits.ts';
 import { CRD_RESOURCE, planRestore } from './plan.ts';
 import type { RestorePriorities } from './priorities.ts';
-import { resolveResource, restoreItem, type RestoredPod, type RunState } from './restore-item.ts';
+import { resolveResource, restoreItem, type RestoredPod, type RestoreItemHook, type RunState } from './restore-item.ts';
 import type { RestoreResults } from './results.ts';
 import type { RunLog } from './run-log.ts';
 import { transformItem } from './transform.ts';
@@ -39,6 +39,8 @@ export interface RestoreRunOptions {
   readonly signal?: AbortSignal;
   /** called after each item (awaited; throttle inside if it writes status) */
   readonly onProgress?: (p: RestoreProgress) => Promise<void> | void;
+  /** sees every object before it is created (pod volume restores) */
+  readonly itemHook?: RestoreItemHook;
 }
 
 export interface RestoreRunOutcome extends RestoreProgress {
@@ -103,6 +105,7 @@ export async function runRestore(contents: BackupContents, opts: RestoreRunOptio
     namespaceWait: { ...waitBase, timeoutMs: opts.namespaceTimeoutMs ?? 600_000 },
     restoredPods: [],
     versions: contents.versions,
+    itemHook: opts.itemHook,
   };
   log.info(`restoring ${plan.totalItems} items from backup ${opts.backupName}`, { formatVersion: contents.formatVersion || 'unknown' });
   let itemsRestored = 0;

@@ -20,6 +20,8 @@ export interface LockOptions {
   readonly settleMs?: number;
   readonly refreshMs?: number;
   readonly pidAlive?: (pid: number) => boolean;
+  /** keep trying this long while the repository is locked by others (restic's --retry-lock); default 0 */
+  readonly waitMs?: number;
 }
 
 export interface HeldLock {
@@ -56,6 +58,18 @@ export function isStale(repo: Repository, info: LockInfo, pidAlive = defaultPidA
 }
 
 export async function acquireLock(repo: Repository, opts: LockOptions): Promise<HeldLock> {
+  const deadline = Date.now() + (opts.waitMs ?? 0);
+  for (let delay = 500; ; delay = Math.min(delay * 2, 10_000)) {
+    try {
+      return await acquireOnce(repo, opts);
+    } catch (err) {
+      if (!isCode(err, 'Locked') || Date.now() + delay > deadline) throw err;
+      await sleep(delay);
+    }
+  }
+}
+
+async function acquireOnce(repo: Repository, opts: LockOptions): Promise<HeldLock> {
   const pidAlive = opts.pidAlive ?? defaultPidAlive;
   await assertNoConflict(repo, opts.exclusive, undefined, pidAlive);
   let id = await writeLock(repo, opts.exclusive);

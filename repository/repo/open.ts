@@ -79,7 +79,7 @@ export async function openRepository(storage: Storage, password: string, opts: R
     }
     throw err;
   }
-  const found = await findKey(storage, password, opts.keyHint);
+  const found = await findKey(storage, password, opts.keyHint, configBytes);
   let config: RepoConfig;
   try {
     config = decodeConfig(open(found.key, configBytes));
@@ -90,14 +90,25 @@ export async function openRepository(storage: Storage, password: string, opts: R
   return new Repository({ storage, config, key: found.key, keyId: found.id, options: opts });
 }
 
-/** Tries key files (the hinted one first) until one opens with the password. */
-export async function findKey(storage: Storage, password: string, hint?: string): Promise<{ id: string; key: MasterKey }> {
+/**
+ * Tries key files (the hinted one first) until one opens with the password. With `configBytes`,
+ * a key must also open the config: key files left by a lost race to create the repository (same
+ * password, another master key) are skipped instead of making the config look damaged.
+ */
+export async function findKey(storage: Storage, password: string, hint?: string, configBytes?: Buffer): Promise<{ id: string; key: MasterKey }> {
   const names: string[] = [];
   for await (const f of storage.list('key')) names.push(f.name);
   if (names.length === 0) throw new SkiffError('Integrity', `no key files found in ${storage.location}`);
   names.sort((a, b) => (a === hint ? -1 : b === hint ? 1 : 0));
+  let opened: { id: string; key: MasterKey } | undefined;
   for (const id of names.slice(0, MAX_KEYS_TRIED)) {
-    const bytes = await storage.load({ type: 'key', name: id });
+    let bytes: Buffer;
+    try {
+      bytes = await storage.load({ type: 'key', name: id });
+    } catch (err) {
+      if (isCode(err, 'NotFound')) continue; // removed meanwhile
+      throw err;
+    }
     let kf;
     try {
       kf = parseKeyFile(bytes);
@@ -105,9 +116,22 @@ export async function findKey(storage: Storage, password: string, hint?: string)
       continue; // a damaged key file must not stop other keys from opening the repository
     }
     const key = await openKeyFile(kf, password);
-    if (key) return { id, key };
+    if (!key) continue;
+    if (!configBytes || opensConfig(key, configBytes)) return { id, key };
+    opened ??= { id, key };
   }
+  // a key that opens but fits no config: report the config as damaged (the caller's decode fails)
+  if (opened) return opened;
   throw new SkiffError('Auth', `wrong password or no key found for ${storage.location}`);
+}
+
+function opensConfig(key: MasterKey, configBytes: Buffer): boolean {
+  try {
+    open(key, configBytes);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function checkPassword(password: string): void {
@@ -117,4 +141,20 @@ function checkPassword(password: string): void {
 /** For `cat masterkey`; callers must treat the result as a secret. */
 export function exportMasterKey(repo: Repository): string {
   return masterKeyToJSON(repo.key);
+}
+
+/**
+ * Whether key file `keyId` opens with `password` and its master key opens the stored config.
+ * False for a key of another master key (left by a lost race to create the repository).
+ */
+export async function keyOpensConfig(storage: Storage, password: string, keyId: string): Promise<boolean> {
+  const [configBytes, keyBytes] = await Promise.all([storage.load({ type: 'config', name: '' }), storage.load({ type: 'key', name: keyId })]);
+  let kf;
+  try {
+    kf = parseKeyFile(keyBytes);
+  } catch {
+    return false;
+  }
+  const key = await openKeyFile(kf, password);
+  return key !== null && opensConfig(key, configBytes);
 }

@@ -12,6 +12,8 @@ export interface RepoOptions {
   readonly username?: string;
   /** concurrent storage requests; defaults to the backend's `connections` */
   readonly connections?: number;
+  /** worker threads for CPU work (the worker pool is not wired in yet: accepted and ignored) */
+  readonly workers?: number;
 }
 
 export const DEFAULT_PACK_SIZE = 16 * 1024 * 1024;

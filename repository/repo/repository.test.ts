@@ -69,3 +69,18 @@ test('init refuses an existing repository and an empty password', async (t) => {
   await t.throwsAsync(initRepository(storage, 'pw', { kdf: KDF }), { message: /already exists/ });
   await t.throwsAsync(initRepository(new MemStorage(), '', { kdf: KDF }), { message: /empty password/ });
 });
+
+test('key files of another master key with the same password (a lost creation race) are skipped', async (t) => {
+  const { createKeyFile, newMasterKey } = await import('../crypto/index.ts');
+  const storage = new MemStorage();
+  const repo = await initRepository(storage, 'pw', { kdf: KDF });
+  for (let i = 0; i < 3; i++) {
+    const stray = await createKeyFile(newMasterKey(), 'pw', { ...KDF, hostname: 'loser', username: 'x', created: '2026-01-01T00:00:00Z' });
+    await storage.save({ type: 'key', name: stray.id }, stray.bytes);
+  }
+  for (let i = 0; i < 3; i++) {
+    const again = await openRepository(storage, 'pw');
+    t.is(again.keyId, repo.keyId);
+    t.deepEqual(again.key.encrypt, repo.key.encrypt);
+  }
+});

@@ -48,7 +48,7 @@ export class Repository {
   /** the key file this repository was opened with */
   readonly keyId: string;
   readonly index = new MasterIndex();
-  readonly options: Required<Omit<RepoOptions, 'connections'>> & { connections: number };
+  readonly options: Required<Omit<RepoOptions, 'connections' | 'workers'>> & { connections: number };
   readonly #writers: Record<BlobType, PackWriter>;
   readonly #pending = new Set<string>();
   readonly #uploads = new Set<Promise<void>>();

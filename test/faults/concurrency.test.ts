@@ -50,7 +50,8 @@ testWithRestic('four concurrent backups and a prune: every snapshot restores, ch
     const fg = await skiff(['-r', repoDir, 'forget', oldId], work);
     t.is(fg.code, 0, fg.stderr);
 
-    const backups = sources.map((dir) => skiff(['-r', repoDir, '--pack-size', '4', 'backup', '.', '--host', path.basename(dir)], dir));
+    // the backups wait for a prune that got the exclusive lock first, as restic's --retry-lock does
+    const backups = sources.map((dir) => skiff(['-r', repoDir, '--pack-size', '4', '--retry-lock', '5m', 'backup', '.', '--host', path.basename(dir)], dir));
     await new Promise((r) => setTimeout(r, 400));
     const pruneRun = skiff(['-r', repoDir, 'prune'], work);
     const results = await Promise.all(backups);

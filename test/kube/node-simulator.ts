@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { CoreV1Api, type KubeConfig, PatchStrategy, type V1Node, type V1Pod, setHeaderOptions } from '@kubernetes/client-node';
 
 // There is no kubelet in the test control plane: these functions write what a kubelet would.
@@ -120,4 +122,64 @@ export async function markPodRunning(kc: KubeConfig, ns: string, name: string, o
     })),
   };
   return core.patchNamespacedPodStatus({ name, namespace: ns, body: { status } }, mergePatch);
+}
+
+export interface PodVolumeDirOptions {
+  /** PVC volumes: pod volume name → the bound PersistentVolume's name (required for each PVC volume) */
+  pvNames?: Record<string, string>;
+  /**
+   * PVC volumes: pod volume name → the PV's volume plugin: `csi` (the default) or an in-tree type
+   * such as `nfs` or `local-volume` (directory `kubernetes.io~<type>`)
+   */
+  pvTypes?: Record<string, string>;
+}
+
+/** The kubelet's escaped plugin directory of each in-tree pod volume kind. */
+const POD_VOLUME_PLUGINS: Record<string, string> = {
+  emptyDir: 'empty-dir',
+  nfs: 'nfs',
+  configMap: 'configmap',
+  secret: 'secret',
+  projected: 'projected',
+  downwardAPI: 'downward-api',
+  iscsi: 'iscsi',
+  cephfs: 'cephfs',
+  gitRepo: 'git-repo',
+};
+
+/**
+ * Lays out a pod's volume directories under `hostPodsRoot` as the kubelet does:
+ * `<root>/<podUID>/volumes/<plugin>/<dir>`, with `<plugin>` `kubernetes.io~empty-dir`,
+ * `kubernetes.io~nfs`, ... and `<dir>` the volume name (`<name>/mount` for inline CSI); PVC
+ * volumes use the PV's name (`kubernetes.io~csi/<pvName>/mount` for CSI PVs). hostPath volumes
+ * get no directory (the kubelet mounts the host path directly). Returns volume name → directory.
+ */
+export async function createPodVolumeDirs(
+  hostPodsRoot: string,
+  pod: Pick<V1Pod, 'metadata' | 'spec'>,
+  opts: PodVolumeDirOptions = {},
+): Promise<Record<string, string>> {
+  const uid = pod.metadata?.uid;
+  if (uid === undefined || uid === '') throw new Error(`pod ${pod.metadata?.name ?? '?'} has no UID: create it in the API server first`);
+  const base = path.join(hostPodsRoot, uid, 'volumes');
+  const dirs: Record<string, string> = {};
+  for (const v of pod.spec?.volumes ?? []) {
+    let rel: string | undefined;
+    if (v.persistentVolumeClaim !== undefined) {
+      const pv = opts.pvNames?.[v.name];
+      if (pv === undefined) throw new Error(`volume ${v.name} is a PVC: pass its PV's name in pvNames`);
+      const type = opts.pvTypes?.[v.name] ?? 'csi';
+      rel = type === 'csi' ? path.join('kubernetes.io~csi', pv, 'mount') : path.join(`kubernetes.io~${type}`, pv);
+    } else if (v.csi !== undefined) {
+      rel = path.join('kubernetes.io~csi', v.name, 'mount');
+    } else if (v.hostPath === undefined) {
+      const kind = Object.entries(v).find(([k, val]) => k !== 'name' && val !== undefined && val !== null)?.[0] ?? 'emptyDir';
+      rel = path.join(`kubernetes.io~${POD_VOLUME_PLUGINS[kind] ?? kind.toLowerCase()}`, v.name);
+    }
+    if (rel === undefined) continue;
+    const dir = path.join(base, rel);
+    await mkdir(dir, { recursive: true });
+    dirs[v.name] = dir;
+  }
+  return dirs;
 }
