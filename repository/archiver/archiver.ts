@@ -19,7 +19,8 @@ import { rfc3339Now } from '../repo/time.ts';
 import { findParent, loadSnapshot, saveSnapshot, compareTime } from '../snapshot/snapshots.ts';
 import { compileExcludes, type ExcludeMatcher } from './excludes.ts';
 import { planTargets, type VirtualDir } from './targets.ts';
-import { saveFileContent } from './file-saver.ts';
+import { FileSaver } from './file-saver.ts';
+import { ByteBudget } from '../workers/index.ts';
 import { newStats, type BackupProgress, type BackupStats } from './stats.ts';
 
 export interface BackupOptions {
@@ -32,6 +33,7 @@ export interface BackupOptions {
   readonly parent?: string;
   /** read every file even if the parent says it is unchanged */
   readonly force?: boolean;
+  /** files stored at once (default 256; file data in memory is bounded separately) */
   readonly fileConcurrency?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: BackupProgress) => void;
@@ -49,7 +51,11 @@ export interface BackupResult {
 
 const SLASH = Buffer.from('/');
 /** file saves a directory may have outstanding before the walk waits */
-const MAX_PENDING_FILES = 64;
+const MAX_PENDING_FILES = 1024;
+/** files whose storing is under way in the whole walk (their nodes are held until their tree is saved) */
+const MAX_OUTSTANDING = 1024;
+/** lstat calls of one directory in flight at once */
+const STAT_WINDOW = 32;
 
 /** A node whose file content may still be being stored (a wrapper, so async functions do not flatten it). */
 interface Later {
@@ -57,6 +63,9 @@ interface Later {
 }
 
 const done = (node: Node | undefined): Later => ({ node: Promise.resolve(node) });
+
+/** An entry's lstat outcome: its node (null for a socket), excluded, or the error to warn about. */
+type Stat = { readonly node: Node | null } | { readonly excluded: true } | { readonly error: unknown };
 
 export async function backup(repo: Repository, opts: BackupOptions): Promise<BackupResult> {
   const started = rfc3339Now(repo.options.now);
@@ -105,6 +114,8 @@ class Run {
   readonly #excluded: ExcludeMatcher;
   readonly #opts: BackupOptions;
   readonly #files;
+  readonly #saver: FileSaver;
+  readonly #outstanding = new ByteBudget(MAX_OUTSTANDING);
   readonly #users = new UserNames();
 
   constructor(repo: Repository, a: { params: ChunkerParams; excluded: ExcludeMatcher; opts: BackupOptions }) {
@@ -112,7 +123,8 @@ class Run {
     this.#params = a.params;
     this.#excluded = a.excluded;
     this.#opts = a.opts;
-    this.#files = pLimit(a.opts.fileConcurrency ?? 4);
+    this.#files = pLimit(a.opts.fileConcurrency ?? 256);
+    this.#saver = new FileSaver(repo, a.params);
   }
 
   #warn(p: Buffer | string, err: unknown): void {
@@ -170,6 +182,17 @@ class Run {
 
   /** A real directory: its entries become one tree blob. */
   async saveDir(dirPath: Buffer, parentTree: string | undefined): Promise<string> {
+    return (await this.#walkDir(dirPath, parentTree)).tree;
+  }
+
+  /**
+   * Visits a directory's entries and starts storing them; resolves once every entry is under way
+   * (subdirectories walked, files handed to the file saver), with the directory's tree ID still
+   * pending. So the walk moves on to the next directory while this one's files are stored, and
+   * the workers never wait for a directory to finish. At most MAX_OUTSTANDING files are pending
+   * in the whole walk.
+   */
+  async #walkDir(dirPath: Buffer, parentTree: string | undefined): Promise<{ tree: Promise<string> }> {
     this.#checkAbort();
     const parents = await this.#parentNodes(parentTree);
     let names: Buffer[];
@@ -180,41 +203,68 @@ class Run {
       names = [];
     }
     names.sort(Buffer.compare);
-    // Entries are visited in order; subdirectories are finished before moving on, file contents
-    // run in the background under the file limiter, with a bounded number outstanding.
+    // Entries are visited in order, with up to STAT_WINDOW lstat calls ahead; subdirectories are
+    // walked before moving on (their trees complete in the background), file contents are stored
+    // in the background under the file limiter, with a bounded number outstanding.
+    const paths = names.map((name) => Buffer.concat([dirPath, SLASH, name]));
+    const stats: (Promise<Stat> | undefined)[] = [];
+    const stat = (i: number) => {
+      if (i < names.length) stats[i] = this.#stat(paths[i]!, names[i]!);
+    };
+    for (let i = 0; i < STAT_WINDOW; i++) stat(i);
     const results: Promise<Node | undefined>[] = [];
     let settled = 0;
-    for (const name of names) {
-      const p = Buffer.concat([dirPath, SLASH, name]);
-      results.push((await this.#saveEntry(p, name, parents.get(name.toString('latin1')))).node);
+    for (let i = 0; i < names.length; i++) {
+      stat(i + STAT_WINDOW);
+      const st = await stats[i]!;
+      stats[i] = undefined;
+      const name = names[i]!;
+      results.push((await this.#saveEntry(paths[i]!, name, parents.get(name.toString('latin1')), st)).node);
       while (results.length - settled > MAX_PENDING_FILES) await results[settled++];
     }
-    const nodes = await Promise.all(results);
-    return this.#saveTree(nodes.filter((n): n is Node => n !== undefined));
+    const tree = Promise.all(results).then((nodes) => this.#saveTree(nodes.filter((n): n is Node => n !== undefined)));
+    tree.catch(() => undefined); // awaited by the caller; avoid an unhandled rejection meanwhile
+    return { tree };
   }
 
-  /** Stats the entry; directories are finished before this returns, file content is a pending promise. */
-  async #saveEntry(p: Buffer, name: Buffer, prev: Node | undefined): Promise<Later> {
-    if (this.#excluded(p.toString())) return done(undefined);
-    let node: Node | null;
+  /** lstat and metadata of one entry; excluded entries are not looked at. */
+  async #stat(p: Buffer, name: Buffer): Promise<Stat> {
+    if (this.#excluded(p.toString())) return { excluded: true };
     try {
-      node = await nodeFromPath(p, name, { users: this.#users });
+      return { node: await nodeFromPath(p, name, { users: this.#users }) };
     } catch (err) {
-      this.#warn(p, err);
+      return { error: err };
+    }
+  }
+
+  /** Directories are finished before this returns, file content is a pending promise. */
+  async #saveEntry(p: Buffer, name: Buffer, prev: Node | undefined, st?: Stat): Promise<Later> {
+    const s = st ?? (await this.#stat(p, name));
+    if ('excluded' in s) return done(undefined);
+    if ('error' in s) {
+      this.#warn(p, s.error);
       return done(undefined);
     }
+    const node = s.node;
     if (!node) return done(undefined); // sockets are skipped, as restic does
     if (node.type === 'dir') {
       this.stats.countDir(prev);
-      node.subtree = await this.saveDir(p, prev?.type === 'dir' ? prev.subtree : undefined);
-      return done(node);
+      const { tree } = await this.#walkDir(p, prev?.type === 'dir' ? prev.subtree : undefined);
+      const dir = node;
+      const pending = tree.then((id) => {
+        dir.subtree = id;
+        return dir;
+      });
+      pending.catch(() => undefined);
+      return { node: pending };
     }
     if (node.type !== 'file') {
       node.content = null;
       return done(node);
     }
     const file = node;
-    const pending = this.#files(() => this.#saveFile(p, file, prev));
+    await this.#outstanding.acquire(1);
+    const pending = this.#files(() => this.#saveFile(p, file, prev)).finally(() => this.#outstanding.release(1));
     pending.catch(() => undefined); // awaited later; avoid an unhandled rejection meanwhile
     return { node: pending };
   }
@@ -231,7 +281,7 @@ class Run {
       return node;
     }
     try {
-      const saved = await saveFileContent(this.#repo, p, this.#params, {
+      const saved = await this.#saver.save(p, size, {
         ...(this.#opts.signal ? { signal: this.#opts.signal } : {}),
         onBytes: (n) => this.#progress(p, n),
       });
@@ -257,7 +307,9 @@ class Run {
   #unchanged(node: Node, prev: Node): boolean {
     if (prev.type !== 'file' || !prev.content) return false;
     if ((prev.size ?? 0n) !== (node.size ?? 0n) || (prev.inode ?? 0n) !== (node.inode ?? 0n)) return false;
-    if (compareTime(prev.mtime, node.mtime) !== 0 || compareTime(prev.ctime, node.ctime) !== 0) return false;
+    // equal strings are equal times (the usual case, no parsing); otherwise compare the instants
+    if (prev.mtime !== node.mtime && compareTime(prev.mtime, node.mtime) !== 0) return false;
+    if (prev.ctime !== node.ctime && compareTime(prev.ctime, node.ctime) !== 0) return false;
     return prev.content.every((id) => this.#repo.index.has(Buffer.from(id, 'hex')));
   }
 

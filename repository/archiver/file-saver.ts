@@ -1,41 +1,54 @@
-/** Reads one file, chunks it with the repository's FastCDC parameters, and stores its blobs. */
-import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
-import { chunkFile, type ChunkerParams } from '../chunker/index.ts';
+/**
+ * Stores file contents for the archiver: small files (one chunk at most) go to worker threads in
+ * batches, larger ones through the block pipeline of large-file.ts. All of them share one byte
+ * budget, which bounds the file data held in memory at once (reads, hashing, sealing) whatever
+ * the input.
+ */
+import pLimit from 'p-limit';
+import type { ChunkerParams } from '../chunker/index.ts';
 import type { Repository } from '../repo/repository.ts';
+import { ByteBudget, SpareBuffers } from '../workers/index.ts';
+import { blockGap, saveLargeFile, type SaveContext, type SavedFile } from './large-file.ts';
+import { CHANGED, SmallFileBatcher } from './small-files.ts';
 
-export interface SavedFile {
-  readonly content: string[];
-  readonly size: number;
-  readonly addedBytes: number;
-  readonly newBlobs: number;
+export type { SavedFile } from './large-file.ts';
+
+/** bytes of small files sent to a worker in one job */
+const SMALL_BATCH_BYTES = 2 * 1024 * 1024;
+
+export interface FileSaverOptions {
+  /** file data in flight at once; default three read blocks */
+  readonly budgetBytes?: number;
+  /** large files read at once; default 2 */
+  readonly largeFiles?: number;
 }
 
-export async function saveFileContent(
-  repo: Repository,
-  path: Buffer,
-  params: ChunkerParams,
-  opts: { signal?: AbortSignal; onBytes?: (n: number) => void },
-): Promise<SavedFile> {
-  const fh = await open(path, 'r');
-  try {
-    const content: string[] = [];
-    let size = 0;
-    let addedBytes = 0;
-    let newBlobs = 0;
-    for await (const chunk of chunkFile(fh, params, opts.signal ? { signal: opts.signal } : {})) {
-      const id = createHash('sha256').update(chunk.data).digest();
-      const saved = await repo.saveBlob('data', chunk.data, { id });
-      content.push(id.toString('hex'));
-      size += chunk.data.length;
-      if (saved.added) {
-        addedBytes += saved.storedBytes;
-        newBlobs++;
+export class FileSaver {
+  readonly #ctx: SaveContext;
+  readonly #small: SmallFileBatcher;
+  readonly #large;
+  readonly #smallMax: number;
+
+  constructor(repo: Repository, params: ChunkerParams, opts: FileSaverOptions = {}) {
+    // a full block of `max` bytes always yields a cut (findCut cuts at `max` at the latest)
+    const blockSize = params.max;
+    const budget = new ByteBudget(opts.budgetBytes ?? 3 * blockSize);
+    const gap = blockGap(params, blockSize);
+    this.#ctx = { repo, params, budget, blockSize, gap, blocks: new SpareBuffers(gap + blockSize, 3) };
+    this.#small = new SmallFileBatcher(repo, budget, new SpareBuffers(SMALL_BATCH_BYTES + params.min + 64 * 1024, 3), { maxBytes: SMALL_BATCH_BYTES });
+    this.#large = pLimit(opts.largeFiles ?? 2);
+    this.#smallMax = params.min;
+  }
+
+  /** Reads and stores one regular file; `size` is its lstat size (a hint: the file may change). */
+  async save(path: Buffer, size: number, opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<SavedFile> {
+    if (size <= this.#smallMax) {
+      const r = await this.#small.save(path, size);
+      if (r !== CHANGED) {
+        opts.onBytes?.(r.size);
+        return r;
       }
-      opts.onBytes?.(chunk.data.length);
     }
-    return { content, size, addedBytes, newBlobs };
-  } finally {
-    await fh.close();
+    return this.#large(() => saveLargeFile(this.#ctx, path, size, opts));
   }
 }

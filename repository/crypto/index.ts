@@ -1,5 +1,5 @@
-export { type MasterKey, newMasterKey, masterKeyToJSON, masterKeyFromJSON } from './master-key.ts';
-export { OVERHEAD, seal, open } from './seal.ts';
+export { type MasterKey, makeKey, newMasterKey, masterKeyToJSON, masterKeyFromJSON } from './master-key.ts';
+export { OVERHEAD, seal, sealInto, open, openInto } from './seal.ts';
 export {
   type KeyFile,
   type CreateKeyFileOptions,

@@ -32,3 +32,30 @@ test('agrees with @noble/ciphers and a BigInt reference on random keys and lengt
     t.deepEqual(mac, referenceMac(key, msg));
   }
 });
+
+test('agrees with @noble/ciphers across the 64 KiB WebAssembly buffer boundary and on long messages', (t) => {
+  const lengths = [65519, 65520, 65535, 65536, 65537, 65552, 131072 + 7, 1_000_003];
+  for (const n of lengths) {
+    const key = randomBytes(32);
+    const msg = randomBytes(n);
+    t.deepEqual(Buffer.from(poly1305Mac(key, msg)), Buffer.from(poly1305(msg, key)), `length ${n}`);
+  }
+});
+
+test('agrees with the BigInt reference on extreme keys and messages (all-ones, all-zero)', (t) => {
+  const ones = Buffer.alloc(32, 0xff);
+  const zero = Buffer.alloc(32, 0);
+  for (const key of [ones, zero, Buffer.concat([ones.subarray(0, 16), zero.subarray(0, 16)])]) {
+    for (const msg of [Buffer.alloc(0), Buffer.alloc(16, 0xff), Buffer.alloc(1000, 0xff), Buffer.alloc(33, 0)]) {
+      t.deepEqual(Buffer.from(poly1305Mac(key, msg)), referenceMac(key, msg));
+    }
+  }
+});
+
+test('agrees with both references when the accumulator ends near p (final conditional subtraction)', (t) => {
+  // r = 1, s = 0 and all-ones blocks: the accumulator lands just around p = 2^130 - 5
+  const key = Buffer.from('01000000000000000000000000000000' + '00000000000000000000000000000000', 'hex');
+  const msg = Buffer.from('fbffffffffffffffffffffffffffffff' + 'feffffffffffffffffffffffffffffff' + '03000000000000000000000000000000', 'hex');
+  t.deepEqual(Buffer.from(poly1305Mac(key, msg)), referenceMac(key, msg));
+  t.deepEqual(Buffer.from(poly1305Mac(key, msg)), Buffer.from(poly1305(msg, key)));
+});

@@ -71,3 +71,18 @@ test('an empty plaintext seals to 32 bytes and opens', (t) => {
   t.is(sealed.length, 32);
   t.is(open(key, sealed).length, 0);
 });
+
+test('sealing in cipher slices equals one-shot AES-256-CTR plus Poly1305-AES (@noble) for multi-slice plaintexts', async (t) => {
+  const { poly1305 } = await import('@noble/ciphers/_poly1305.js');
+  const key = newMasterKey();
+  const nonce = randomBytes(16);
+  for (const n of [256 * 1024 - 1, 256 * 1024, 256 * 1024 + 1, 1_000_003]) {
+    const p = randomBytes(n);
+    const sealed = sealWithNonce(key, nonce, p);
+    const ct = createCipheriv('aes-256-ctr', key.encrypt, nonce).update(p);
+    const s = createCipheriv('aes-128-ecb', key.macK, null).setAutoPadding(false).update(nonce);
+    const tag = poly1305(ct, Buffer.concat([key.macR, s]));
+    t.deepEqual(sealed, Buffer.concat([nonce, ct, tag]), `length ${n}`);
+    t.deepEqual(open(key, sealed), p);
+  }
+});

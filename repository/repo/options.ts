@@ -12,7 +12,10 @@ export interface RepoOptions {
   readonly username?: string;
   /** concurrent storage requests; defaults to the backend's `connections` */
   readonly connections?: number;
-  /** worker threads for CPU work (the worker pool is not wired in yet: accepted and ignored) */
+  /**
+   * worker threads for hashing, compression and encryption (shared by every repository of the
+   * process with the same count); 0 does that work on the calling thread. Default: one per CPU.
+   */
   readonly workers?: number;
 }
 

@@ -11,7 +11,6 @@ import pLimit from 'p-limit';
 import { open, seal } from '../crypto/index.ts';
 import type { MasterKey } from '../crypto/index.ts';
 import {
-  compressBlob,
   decodeIndexJSON,
   decodeUnpacked,
   decompressBlob,
@@ -24,12 +23,17 @@ import {
 import { MasterIndex, type BlobLocation } from '../index/master-index.ts';
 import { SkiffError } from '../errors/errors.ts';
 import type { FileInfo, FileType, Storage } from '../storage/storage.ts';
-import { PackWriter, type FinishedPack } from './pack-writer.ts';
+import { PackWriter, type FinishedPack, type UnnamedPack } from './pack-writer.ts';
 import { DEFAULT_PACK_SIZE, type Compression, type RepoOptions } from './options.ts';
+import { compressForBlob, defaultThreads, rawKey, sealGap, sharedRunner, type JobRunner } from '../workers/index.ts';
 
 /** Blobs collected before an index file is written mid-backup (crash recovery keeps them). */
 const INDEX_FLUSH_PACKS = 8;
 const INDEX_MAX_BLOBS = 100_000;
+/** Finished packs held in memory while they upload (at least one); packs are uploaded from memory. */
+const UPLOAD_MEMORY = 40 * 1024 * 1024;
+/** Blobs at least this large are sealed on a worker thread by `saveBlob` (smaller ones inline). */
+const WORKER_BLOB_MIN = 64 * 1024;
 
 export interface SavedBlob {
   readonly id: Buffer;
@@ -48,7 +52,9 @@ export class Repository {
   /** the key file this repository was opened with */
   readonly keyId: string;
   readonly index = new MasterIndex();
-  readonly options: Required<Omit<RepoOptions, 'connections' | 'workers'>> & { connections: number };
+  readonly options: Required<Omit<RepoOptions, 'connections'>> & { connections: number };
+  /** worker threads (or the calling thread) for hashing, compression and sealing */
+  readonly runner: JobRunner;
   readonly #writers: Record<BlobType, PackWriter>;
   readonly #pending = new Set<string>();
   readonly #uploads = new Set<Promise<void>>();
@@ -58,6 +64,9 @@ export class Repository {
   #failure: unknown;
   readonly #loadedIndexFiles = new Set<string>();
   readonly #io;
+  #rawKey: Uint8Array | undefined;
+  /** set while a finished pack waits for an upload slot */
+  #slotWait: Promise<void> | undefined;
 
   constructor(args: { storage: Storage; config: RepoConfig; key: MasterKey; keyId: string; options: RepoOptions }) {
     this.storage = args.storage;
@@ -72,7 +81,9 @@ export class Repository {
       hostname: o.hostname ?? '',
       username: o.username ?? '',
       connections: o.connections ?? args.storage.connections,
+      workers: o.workers ?? defaultThreads(),
     };
+    this.runner = sharedRunner(this.options.workers);
     this.#io = pLimit(Math.max(1, this.options.connections));
     const mk = (type: BlobType) => new PackWriter({ type, key: this.key, targetSize: this.options.packSize });
     this.#writers = { data: mk('data'), tree: mk('tree') };
@@ -149,31 +160,97 @@ export class Repository {
     const hex = id.toString('hex');
     if (this.index.has(id) || this.#pending.has(hex)) return { id, added: false, storedBytes: 0 };
     this.#pending.add(hex);
-    const { payload, uncompressedLength } = this.#maybeCompress(type, plain);
-    const sealed = seal(this.key, payload);
+    if (this.runner.threads > 0 && plain.length >= WORKER_BLOB_MIN) {
+      const gap = sealGap(1);
+      const buf = new ArrayBuffer(gap + plain.length);
+      new Uint8Array(buf).set(plain, gap);
+      let r;
+      try {
+        r = await this.runner.run({ op: 'seal', buf, ranges: Uint32Array.of(gap, plain.length), key: this.rawKey, level: this.compressionLevel(type) });
+      } catch (err) {
+        this.releaseBlob(id);
+        throw err;
+      }
+      return this.addSealedBlob(type, id, new Uint8Array(r.out, 0, r.lengths[0]!), r.ulens[0]!);
+    }
+    const { payload, ulen } = compressForBlob(plain, this.compressionLevel(type));
+    return this.addSealedBlob(type, id, seal(this.key, payload), ulen);
+  }
+
+  /**
+   * Claims a blob for the caller to store: false when the repository has it or another save of it
+   * is under way. After true the caller must follow with `addSealedBlob` (or the backup fails).
+   */
+  reserveBlob(id: Buffer): boolean {
+    this.#throwIfFailed();
+    const hex = id.toString('hex');
+    if (this.index.has(id) || this.#pending.has(hex)) return false;
+    this.#pending.add(hex);
+    return true;
+  }
+
+  /** Gives up a reservation whose blob could not be sealed, so a later save stores it. */
+  releaseBlob(id: Buffer): void {
+    this.#pending.delete(id.toString('hex'));
+  }
+
+  /**
+   * Queues a blob sealed elsewhere (a worker thread) and reserved with `reserveBlob`. The bytes
+   * are copied into the pack at once. Resolves after the blob is in a pack, waiting for an upload
+   * slot when that pack is full.
+   */
+  async addSealedBlob(type: BlobType, id: Buffer, sealed: Uint8Array, uncompressedLength: number): Promise<SavedBlob> {
+    // while a finished pack waits for an upload slot, new blobs wait too: at most one pack waits
+    while (this.#slotWait) await this.#slotWait;
     const pack = this.#writers[type].add(id, sealed, uncompressedLength);
     if (pack) await this.#upload(pack);
     return { id, added: true, storedBytes: sealed.length };
   }
 
-  #maybeCompress(type: BlobType, plain: Buffer): { payload: Buffer; uncompressedLength: number } {
-    if (this.version === 1 || plain.length === 0) return { payload: plain, uncompressedLength: 0 };
-    const mode: Compression = type === 'tree' ? 'auto' : this.options.compression;
-    if (mode === 'off') return { payload: plain, uncompressedLength: 0 };
-    const c = compressBlob(plain, mode === 'max' ? 19 : 3);
-    return c ? { payload: c, uncompressedLength: plain.length } : { payload: plain, uncompressedLength: 0 };
+  /** The 64-byte key form worker jobs carry. */
+  get rawKey(): Uint8Array {
+    return (this.#rawKey ??= rawKey(this.key));
   }
 
-  async #upload(pack: FinishedPack): Promise<void> {
-    while (this.#uploads.size >= this.options.connections) await Promise.race(this.#uploads);
+  /** zstd level for blobs of this type (0: stored uncompressed), as `saveBlob` uses it. */
+  compressionLevel(type: BlobType): number {
+    if (this.version === 1) return 0;
+    const mode: Compression = type === 'tree' ? 'auto' : this.options.compression;
+    return mode === 'off' ? 0 : mode === 'max' ? 19 : 3;
+  }
+
+  async #upload(unnamed: UnnamedPack): Promise<void> {
+    const slots = Math.max(1, Math.min(this.options.connections, Math.floor(UPLOAD_MEMORY / this.options.packSize)));
+    if (this.#uploads.size >= slots) {
+      let open!: () => void;
+      this.#slotWait = new Promise((resolve) => (open = resolve));
+      try {
+        while (this.#uploads.size >= slots) await Promise.race(this.#uploads);
+      } finally {
+        this.#slotWait = undefined;
+        open();
+      }
+    }
     this.#throwIfFailed();
-    const p = this.#io(() => this.storage.save({ type: 'data', name: pack.id }, pack.bytes))
-      .then(() => this.#packStored(pack))
+    const p = this.#name(unnamed)
+      .then((pack) => this.#io(() => this.storage.save({ type: 'data', name: pack.id }, pack.bytes)).then(() => pack))
+      .then((pack) => {
+        this.#packStored(pack);
+        this.#writers[pack.blobs[0]!.type].recycle(pack.bytes.buffer as ArrayBuffer);
+      })
       .catch((err: unknown) => {
         this.#failure ??= err;
       })
       .finally(() => this.#uploads.delete(p));
     this.#uploads.add(p);
+  }
+
+  /** The pack's SHA-256 names it; hashed on a worker when there are workers (the bytes come back). */
+  async #name(pack: UnnamedPack): Promise<FinishedPack> {
+    if (this.runner.threads === 0) return { id: createHash('sha256').update(pack.bytes).digest('hex'), ...pack };
+    const length = pack.bytes.length;
+    const r = await this.runner.run({ op: 'sha256', buf: pack.bytes.buffer as ArrayBuffer, length });
+    return { id: r.hex, bytes: Buffer.from(r.buf, 0, length), blobs: pack.blobs };
   }
 
   #packStored(pack: FinishedPack): void {

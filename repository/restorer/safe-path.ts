@@ -2,6 +2,7 @@
  * Guards against a malicious or damaged repository writing outside the restore target.
  * Names come from tree blobs: they must be single, non-empty path components.
  */
+import { lstatSync, rmSync, unlinkSync } from 'node:fs';
 import { lstat, mkdir, unlink, rm } from 'node:fs/promises';
 import { SkiffError } from '../errors/errors.ts';
 
@@ -43,6 +44,17 @@ export async function clearPath(p: Buffer): Promise<void> {
     const st = await lstat(p);
     if (st.isDirectory()) await rm(p, { recursive: true, force: true });
     else await unlink(p);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
+/** `clearPath` with synchronous calls (the restorer creates files one after another). */
+export function clearPathSync(p: Buffer): void {
+  try {
+    const st = lstatSync(p);
+    if (st.isDirectory()) rmSync(p, { recursive: true, force: true });
+    else unlinkSync(p);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }

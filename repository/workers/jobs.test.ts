@@ -1,0 +1,167 @@
+import test from 'ava';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { newMasterKey, open, seal } from '../crypto/index.ts';
+import { decompressBlob } from '../format/index.ts';
+import { runJob } from './jobs.ts';
+import { rawKey } from './job-keys.ts';
+import { looksCompressible } from './compress.ts';
+import { sealGap } from './protocol.ts';
+
+const key = newMasterKey();
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest();
+const text = (n: number) => Buffer.from('the quick brown fox jumps over the lazy dog\n'.repeat(Math.ceil(n / 44))).subarray(0, n);
+
+/** Opens the sealed blobs of a seal result and returns their plaintexts. */
+function unseal(out: ArrayBuffer, lengths: Uint32Array, ulens: Uint32Array): Buffer[] {
+  const plains: Buffer[] = [];
+  let at = 0;
+  lengths.forEach((len, i) => {
+    const plain = open(key, new Uint8Array(out, at, len));
+    plains.push(ulens[i] ? decompressBlob(plain, ulens[i]!) : plain);
+    at += len;
+  });
+  return plains;
+}
+
+test('hash gives the SHA-256 of each range and hands the buffer back', (t) => {
+  const data = randomBytes(10_000);
+  const buf = new Uint8Array(data).buffer;
+  const r = runJob({ op: 'hash', buf, ranges: Uint32Array.of(0, 100, 100, 9900) });
+  t.is(r.buf, buf);
+  t.deepEqual(Buffer.from(r.ids.subarray(0, 32)), sha(data.subarray(0, 100)));
+  t.deepEqual(Buffer.from(r.ids.subarray(32, 64)), sha(data.subarray(100)));
+});
+
+test('seal in place: with the gap the blobs are written over the input, and open to the plaintexts', (t) => {
+  const parts = [randomBytes(300_000), text(200_000), randomBytes(5), text(70_000)];
+  const gap = sealGap(parts.length);
+  const buf = new ArrayBuffer(gap + parts.reduce((a, p) => a + p.length, 0));
+  const ranges: number[] = [];
+  let at = gap;
+  for (const p of parts) {
+    new Uint8Array(buf).set(p, at);
+    ranges.push(at, p.length);
+    at += p.length;
+  }
+  const r = runJob({ op: 'seal', buf, ranges: Uint32Array.from(ranges), key: rawKey(key), level: 3 });
+  t.is(r.out, buf, 'no second buffer');
+  t.deepEqual(unseal(r.out, r.lengths, r.ulens), parts);
+  t.is(r.ulens[0], 0, 'random data is stored uncompressed');
+  t.is(r.ulens[1], 200_000, 'text is compressed');
+});
+
+test('seal without the gap (or out of order) falls back to a new output buffer', (t) => {
+  const a = text(1000);
+  const b = randomBytes(2000);
+  const buf = new Uint8Array(Buffer.concat([b, a])).buffer;
+  const r = runJob({ op: 'seal', buf, ranges: Uint32Array.of(2000, 1000, 0, 2000), key: rawKey(key), level: 3 });
+  t.not(r.out, buf);
+  t.deepEqual(unseal(r.out, r.lengths, r.ulens), [a, b]);
+  t.deepEqual(Buffer.from(buf, 0, 2000), b, 'input left alone');
+});
+
+test('level 0 stores blobs uncompressed (repository v1, compression off)', (t) => {
+  const r = runJob({ op: 'seal', buf: new Uint8Array(text(5000)).buffer, ranges: Uint32Array.of(0, 5000), key: rawKey(key), level: 0 });
+  t.is(r.ulens[0], 0);
+  t.is(r.lengths[0], 5032);
+});
+
+test('incompressible blobs skip zstd; text, zeros and small blobs do not', (t) => {
+  t.false(looksCompressible(randomBytes(1 << 20)));
+  t.true(looksCompressible(text(1 << 20)));
+  t.true(looksCompressible(Buffer.alloc(1 << 20)));
+  t.true(looksCompressible(randomBytes(60_000)), 'under 64 KiB zstd decides');
+  // random with a compressible stretch in the middle that a sample lands in
+  t.true(looksCompressible(Buffer.concat([randomBytes(300_000), text(500_000), randomBytes(300_000)])));
+});
+
+test('files: reads, hashes and seals whole files; reports changed, empty and unreadable ones', (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'skiff-jobs-'));
+  try {
+    const a = path.join(dir, 'a');
+    const grown = path.join(dir, 'grown');
+    const empty = path.join(dir, 'empty');
+    writeFileSync(a, text(3000));
+    writeFileSync(grown, 'longer than announced');
+    writeFileSync(empty, '');
+    const paths = [a, grown, empty, path.join(dir, 'missing')].map((p) => Buffer.from(p));
+    const r = runJob({ op: 'files', paths, sizes: [3000, 5, 0, 10], key: rawKey(key), level: 3 });
+    const first = r.files[0]!;
+    if (first.kind !== 'blob') return t.fail(first.kind);
+    t.deepEqual(Buffer.from(first.id), sha(text(3000)));
+    t.is(first.size, 3000);
+    const plain = open(key, new Uint8Array(r.out, first.offset, first.length));
+    t.deepEqual(first.ulen ? decompressBlob(plain, first.ulen) : plain, text(3000));
+    t.is(r.files[1]!.kind, 'changed');
+    t.is(r.files[2]!.kind, 'empty');
+    const missing = r.files[3]!;
+    t.is(missing.kind, 'error');
+    if (missing.kind === 'error') t.is(missing.code, 'ENOENT');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('restore: creates files at their size, writes blobs at their offsets, leaves zeros as holes, reports damage', (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'skiff-jobs-'));
+  try {
+    const one = text(100_000);
+    const zeros = Buffer.alloc(200_000);
+    const bad = randomBytes(1000);
+    const sealed = [seal(key, one), seal(key, zeros), seal(key, bad)];
+    sealed[2]![40]! ^= 1;
+    const buf = new Uint8Array(Buffer.concat(sealed)).buffer;
+    const ids = Buffer.concat([sha(one), sha(zeros), sha(bad)]);
+    const f = path.join(dir, 'f');
+    const g = path.join(dir, 'g');
+    // f = one ‖ zeros ‖ one; g = zeros ‖ bad
+    const job = {
+      op: 'restore',
+      buf,
+      ranges: Uint32Array.of(0, sealed[0]!.length, sealed[0]!.length, sealed[1]!.length, sealed[0]!.length + sealed[1]!.length, sealed[2]!.length),
+      ids,
+      ulens: Uint32Array.of(0, 0, 0),
+      key: rawKey(key),
+      paths: [Buffer.from(f), Buffer.from(g)],
+      sizes: Float64Array.of(400_000, 201_000),
+      tBlob: Uint32Array.of(0, 0, 1, 1, 2),
+      tPath: Uint32Array.of(0, 0, 0, 1, 1),
+      tOffset: Float64Array.of(0, 300_000, 100_000, 0, 200_000),
+      tLen: Float64Array.of(100_000, 100_000, 200_000, 200_000, 1000),
+      sparse: true,
+    } as const;
+    const r = runJob(job);
+    t.deepEqual(r.created, [0, 1]);
+    t.deepEqual(readFileSync(f), Buffer.concat([one, zeros, one]));
+    t.true(statSync(f).blocks * 512 < 400_000, 'the zero blob is a hole');
+    t.is(statSync(g).size, 201_000);
+    t.deepEqual(r.blobErrors.slice(0, 2), [null, null]);
+    t.regex(r.blobErrors[2] ?? '', /verification failed/);
+    t.is(r.bytes, 400_000 + 200_000);
+    // a second job finds the files there and writes into them
+    const again = runJob({ ...job, buf: new Uint8Array(Buffer.concat(sealed)).buffer });
+    t.deepEqual(again.created, []);
+    t.deepEqual(readFileSync(f), Buffer.concat([one, zeros, one]));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('files: reading leaves the access time alone (O_NOATIME where the owner may use it)', (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'skiff-jobs-'));
+  try {
+    const f = path.join(dir, 'f');
+    writeFileSync(f, 'content\n');
+    const past = new Date('2001-02-03T04:05:06Z');
+    utimesSync(f, past, new Date()); // atime before mtime and ctime: relatime would update it
+    const r = runJob({ op: 'files', paths: [Buffer.from(f)], sizes: [8], key: rawKey(key), level: 3 });
+    t.is(r.files[0]!.kind, 'blob');
+    if (process.getuid?.() === 0 || statSync(f).uid === process.getuid?.()) t.is(statSync(f).atimeMs, past.getTime());
+    else t.pass('not the owner: O_NOATIME is not allowed, atime may change');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,25 @@
+import { createHash } from 'node:crypto';
+import { openInto, type MasterKey } from '../crypto/index.ts';
+import { decompressBlob } from '../format/index.ts';
+import { SkiffError } from '../errors/errors.ts';
+import type { OpenJob } from './protocol.ts';
+
+/** Decryption buffer of this thread, reused for every blob (grows to the largest blob seen). */
+let scratch = new Uint8Array(0);
+
+/**
+ * Opens blob `i` of an open or restore job and checks its hash; throws the reason it is damaged.
+ * The result may be a view of this thread's scratch buffer: use it before the next call.
+ */
+export function openVerified(key: MasterKey, job: Pick<OpenJob, 'buf' | 'ranges' | 'ids' | 'ulens'>, i: number): Uint8Array {
+  const start = job.ranges[2 * i]!;
+  const len = job.ranges[2 * i + 1]!;
+  if (scratch.length < len) scratch = new Uint8Array(Math.max(len, 1024 * 1024));
+  let plain: Uint8Array = openInto(key, new Uint8Array(job.buf, start, len), scratch);
+  const ulen = job.ulens[i]!;
+  if (ulen) plain = decompressBlob(plain, ulen);
+  const got = createHash('sha256').update(plain).digest();
+  if (!got.equals(job.ids.subarray(32 * i, 32 * i + 32))) throw new SkiffError('Integrity', 'hash mismatch');
+  return plain;
+}
+

@@ -1,0 +1,97 @@
+import test from 'ava';
+import { createHash, randomBytes } from 'node:crypto';
+import { newMasterKey, open } from '../crypto/index.ts';
+import { isCode } from '../errors/errors.ts';
+import { rawKey } from './job-keys.ts';
+import { InlineRunner, WorkerPool } from './pool.ts';
+import { ByteBudget } from './budget.ts';
+import { SpareBuffers } from './spares.ts';
+
+test('a worker pool runs jobs on threads: the input moves there and back, results match the inline runner', async (t) => {
+  const pool = new WorkerPool(2);
+  try {
+    const data = randomBytes(3 * 1024 * 1024);
+    const results = await Promise.all(
+      [0, 1, 2, 3].map(async () => {
+        const buf = new Uint8Array(data).buffer;
+        const p = pool.run({ op: 'hash', buf, ranges: Uint32Array.of(0, data.length) });
+        t.true(buf.detached, 'transferred, not copied');
+        return p;
+      }),
+    );
+    const inline = await new InlineRunner().run({ op: 'hash', buf: new Uint8Array(data).buffer, ranges: Uint32Array.of(0, data.length) });
+    for (const r of results) {
+      t.deepEqual(Buffer.from(r.ids), createHash('sha256').update(data).digest());
+      t.deepEqual(r.ids, inline.ids);
+      t.is(r.buf.byteLength, data.length, 'the buffer came back');
+    }
+    const key = newMasterKey();
+    const sealed = await pool.run({ op: 'seal', buf: new Uint8Array(data).buffer, ranges: Uint32Array.of(0, data.length), key: rawKey(key), level: 3 });
+    t.deepEqual(open(key, new Uint8Array(sealed.out, 0, sealed.lengths[0]!)), data);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a job that throws rejects with the same SkiffError code; the pool keeps working', async (t) => {
+  const pool = new WorkerPool(1);
+  try {
+    const err = await t.throwsAsync(pool.run({ op: 'seal', buf: new ArrayBuffer(10), ranges: Uint32Array.of(0, 10), key: new Uint8Array(64), level: 0 }));
+    t.true(isCode(err, 'Integrity'), String(err));
+    const ok = await pool.run({ op: 'sha256', buf: new ArrayBuffer(3), length: 3 });
+    t.is(ok.hex, createHash('sha256').update(Buffer.alloc(3)).digest('hex'));
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a closed pool refuses jobs', async (t) => {
+  const pool = new WorkerPool(1);
+  await pool.run({ op: 'sha256', buf: new ArrayBuffer(1), length: 1 });
+  await pool.close();
+  const err = await t.throwsAsync(pool.run({ op: 'sha256', buf: new ArrayBuffer(1), length: 1 }));
+  t.true(isCode(err, 'Permanent'));
+});
+
+test('the byte budget admits in order, bounds what is held, and lets one oversize request through alone', async (t) => {
+  const b = new ByteBudget(100);
+  const order: string[] = [];
+  await b.acquire(60);
+  const big = b.acquire(50).then(() => order.push('big'));
+  const small = b.acquire(10).then(() => order.push('small'));
+  await Promise.resolve();
+  t.deepEqual(order, [], 'small waits behind big although it would fit');
+  b.release(60);
+  await Promise.all([big, small]);
+  t.deepEqual(order, ['big', 'small']);
+  t.is(b.used, 60);
+  b.release(60);
+  await b.acquire(500);
+  t.is(b.used, 500, 'oversize passes when nothing else is held');
+  const next = b.acquire(1);
+  let passed = false;
+  void next.then(() => (passed = true));
+  await Promise.resolve();
+  t.false(passed);
+  b.release(500);
+  await next;
+  t.true(passed);
+});
+
+test('spare buffers are reused when large enough, dropped when detached or too many', (t) => {
+  const s = new SpareBuffers(100, 1);
+  const a = s.take();
+  t.is(a.byteLength, 100);
+  s.give(a);
+  t.is(s.take(50), a, 'reused');
+  t.is(s.take(10, 10).byteLength, 10, 'with none free, a small request allocates what it asks');
+  const big = s.take(300);
+  t.is(big.byteLength, 300);
+  s.give(big);
+  s.give(new ArrayBuffer(100));
+  t.is(s.take(), big, 'keeps only one');
+  const moved = new ArrayBuffer(100);
+  structuredClone(moved, { transfer: [moved] });
+  s.give(moved);
+  t.not(s.take(), moved);
+});

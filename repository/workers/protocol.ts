@@ -1,0 +1,173 @@
+/**
+ * The jobs a worker thread runs and what it answers. Every byte payload is a whole `ArrayBuffer`
+ * that is transferred (moved, not copied) to the worker and back; ranges index into it as
+ * `[start, length]` pairs. Keys travel as 64 bytes `encrypt ‖ macK ‖ macR` with each job, so a
+ * worker holds no state between jobs beyond caches.
+ */
+
+/** SHA-256 of each range. */
+export interface HashJob {
+  readonly op: 'hash';
+  readonly buf: ArrayBuffer;
+  /** `[start, length]` pairs into `buf` */
+  readonly ranges: Uint32Array;
+}
+
+export interface HashResult {
+  readonly buf: ArrayBuffer;
+  /** 32 bytes per range, in order */
+  readonly ids: Uint8Array;
+}
+
+/**
+ * Compresses (level > 0, skipped for incompressible data) and seals each range. When the ranges
+ * are ascending, disjoint and the first starts at `sealGap(n)` or later, the sealed blobs are
+ * written over `buf` itself from offset 0 (each is at most 32 bytes longer than its plaintext,
+ * and the gap absorbs that), so `out === buf` and no second buffer exists; otherwise `out` is new.
+ */
+export interface SealJob {
+  readonly op: 'seal';
+  readonly buf: ArrayBuffer;
+  readonly ranges: Uint32Array;
+  readonly key: Uint8Array;
+  /** zstd level; 0 stores the blobs uncompressed (repository v1 or compression off) */
+  readonly level: number;
+}
+
+/** Free bytes before the first range that let `n` ranges be sealed in place. */
+export function sealGap(n: number): number {
+  return 32 * (n + 1);
+}
+
+export interface SealResult {
+  readonly buf: ArrayBuffer;
+  /** the sealed blobs back to back from offset 0 (the buffer may be longer); may be `buf` */
+  readonly out: ArrayBuffer;
+  /** sealed length of each blob */
+  readonly lengths: Uint32Array;
+  /** plaintext length when compressed, else 0 (restic's uncompressed_length) */
+  readonly ulens: Uint32Array;
+}
+
+/**
+ * Reads small files whole (each is one chunk), hashes, compresses and seals them. A file whose
+ * size differs from `sizes[i]` (it changed since lstat) is answered `changed`, and the caller
+ * reads it through the chunker instead; an empty file is `empty` (no blob).
+ */
+export interface FilesJob {
+  readonly op: 'files';
+  readonly paths: readonly Uint8Array[];
+  readonly sizes: readonly number[];
+  readonly key: Uint8Array;
+  readonly level: number;
+  /** as in SealJob */
+  readonly spare?: ArrayBuffer;
+}
+
+export type FileOutcome =
+  | { readonly kind: 'blob'; readonly id: Uint8Array; readonly offset: number; readonly length: number; readonly ulen: number; readonly size: number }
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'changed' }
+  | { readonly kind: 'error'; readonly message: string; readonly code?: string };
+
+export interface FilesResult {
+  readonly out: ArrayBuffer;
+  readonly files: readonly FileOutcome[];
+}
+
+/** SHA-256 of the buffer's first `length` bytes (pack IDs). */
+export interface Sha256Job {
+  readonly op: 'sha256';
+  readonly buf: ArrayBuffer;
+  readonly length: number;
+}
+
+export interface Sha256Result {
+  readonly buf: ArrayBuffer;
+  readonly hex: string;
+}
+
+/** Opens sealed blobs (verify MAC, decrypt, decompress) and checks each plaintext's SHA-256. */
+export interface OpenJob {
+  readonly op: 'open';
+  readonly buf: ArrayBuffer;
+  readonly ranges: Uint32Array;
+  /** expected plaintext SHA-256, 32 bytes per range */
+  readonly ids: Uint8Array;
+  /** uncompressed length per range, 0 when stored uncompressed */
+  readonly ulens: Uint32Array;
+  readonly key: Uint8Array;
+}
+
+export interface OpenResult {
+  readonly buf: ArrayBuffer;
+  /** the plaintexts back to back (failed blobs take no space) */
+  readonly out: ArrayBuffer;
+  readonly lengths: Uint32Array;
+  /** null, or why the blob is damaged (the message of a SkiffError `Integrity`) */
+  readonly errors: readonly (string | null)[];
+}
+
+/**
+ * Restore: opens and verifies sealed blobs as OpenJob does, then writes each plaintext into its
+ * target files at the given offsets. Target t belongs to blob `tBlob[t]` and writes `tLen[t]`
+ * bytes to `paths[tPath[t]]` at `tOffset[t]`. A file that does not exist yet is created
+ * (O_EXCL, mode 0600) and truncated to `sizes[p]`, so that with `sparse` all-zero 64 KiB blocks
+ * need not be written (they read back as zeros). The caller has cleared the paths beforehand.
+ */
+export interface RestoreJob {
+  readonly op: 'restore';
+  readonly buf: ArrayBuffer;
+  readonly ranges: Uint32Array;
+  readonly ids: Uint8Array;
+  readonly ulens: Uint32Array;
+  readonly key: Uint8Array;
+  readonly paths: readonly Uint8Array[];
+  /** final size of each file in `paths` */
+  readonly sizes: Float64Array;
+  readonly tBlob: Uint32Array;
+  readonly tPath: Uint32Array;
+  readonly tOffset: Float64Array;
+  readonly tLen: Float64Array;
+  readonly sparse: boolean;
+}
+
+export interface RestoreResult {
+  readonly buf: ArrayBuffer;
+  /** plaintext bytes accounted to targets (written, or left as holes) */
+  readonly bytes: number;
+  /** per blob: null, or why it is damaged */
+  readonly blobErrors: readonly (string | null)[];
+  /** files a write failed for: index into `paths` and the error */
+  readonly fileErrors: readonly { readonly path: number; readonly message: string }[];
+  /** indexes into `paths` of the files this job created */
+  readonly created: readonly number[];
+}
+
+export type Job = HashJob | SealJob | FilesJob | Sha256Job | OpenJob | RestoreJob;
+
+export type ResultOf<J extends Job> = J extends HashJob
+  ? HashResult
+  : J extends SealJob
+    ? SealResult
+    : J extends FilesJob
+      ? FilesResult
+      : J extends Sha256Job
+        ? Sha256Result
+        : J extends OpenJob
+          ? OpenResult
+          : J extends RestoreJob
+            ? RestoreResult
+            : never;
+
+/** What a worker posts back: the result, or a serialisable error. */
+export type Reply =
+  | { readonly id: number; readonly ok: true; readonly result: unknown }
+  | { readonly id: number; readonly ok: false; readonly code: string | undefined; readonly message: string; readonly skiff: boolean };
+
+/** ArrayBuffers to move with a job or result (everything named `buf`, `out` or `spare`). */
+export function transferList(msg: { readonly buf?: ArrayBuffer; readonly out?: ArrayBuffer; readonly spare?: ArrayBuffer }): ArrayBuffer[] {
+  const list: ArrayBuffer[] = [];
+  for (const b of [msg.buf, msg.out, msg.spare]) if (b && !list.includes(b)) list.push(b);
+  return list;
+}
