@@ -3,8 +3,9 @@
  * (running work is marked Failed with the reason) and exits 0. Logs are JSON lines on stdout.
  * `skiff restore-helper <restore-uid>`: the `restore-wait` init container of restored pods.
  */
-import { InvalidArgumentError, Option, type Command } from 'commander';
-import { LOG_LEVELS, type LogLevel, makeLogger, parseGoDuration, parseListenAddress } from '../controller/runtime/index.ts';
+import { Option, type Command } from 'commander';
+import { LOG_LEVELS, type LogLevel, makeLogger } from '../controller/runtime/index.ts';
+import { checkAddress, checkLevel, goDuration, listenAddress, nonEmpty, positiveInt } from './flag-parsers.ts';
 import { runNodeAgent, waitForRestores } from '../node-agent/index.ts';
 import type { Out } from './output.ts';
 import type { Env } from './repo/context.ts';
@@ -24,39 +25,6 @@ interface AgentFlags {
   logLevel: string;
 }
 
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('want a positive integer');
-  return n;
-}
-
-function duration(v: string): number {
-  try {
-    const ms = parseGoDuration(v);
-    if (ms <= 0) throw new Error('want a positive duration');
-    return ms;
-  } catch (err) {
-    throw new InvalidArgumentError(`${(err as Error).message}`);
-  }
-}
-
-function checkAddress(v: string): string {
-  if (v === '' || v === 'off') return v;
-  try {
-    parseListenAddress(v);
-    return v;
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-}
-
-function checkLevel(v: string): string {
-  if (!(LOG_LEVELS as readonly string[]).includes(v)) throw new InvalidArgumentError(`want one of ${LOG_LEVELS.join(', ')}`);
-  return v;
-}
-
-const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v === '' ? undefined : v);
-
 export function registerNodeAgent(program: Command, e: Env, out: Out): void {
   program
     .command('node-agent')
@@ -69,13 +37,13 @@ export function registerNodeAgent(program: Command, e: Env, out: Out): void {
     .option('--concurrency <n>', 'volumes backed up or restored at once', positiveInt, 2)
     .option('--scratch-dir <dir>', 'writable directory for local caches (env SKIFF_SCRATCH_DIR)')
     .option('--health-address <host:port>', 'where /healthz and /readyz are served; "off" to disable', checkAddress, 'off')
-    .addOption(new Option('--restore-wait-timeout <duration>', "how long a restore waits for the pod's volume directory").argParser(duration).default(10 * 60_000, '10m'))
-    .addOption(new Option('--progress-interval <duration>', 'how often progress is written to the status').argParser(duration).default(2000, '2s'))
+    .addOption(new Option('--restore-wait-timeout <duration>', "how long a restore waits for the pod's volume directory").argParser(goDuration).default(10 * 60_000, '10m'))
+    .addOption(new Option('--progress-interval <duration>', 'how often progress is written to the status').argParser(goDuration).default(2000, '2s'))
     .option('--workers <n>', 'worker threads for hashing, compression and encryption (default: one per CPU)', positiveInt)
     .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, checkLevel, 'info')
     .action(async (f: AgentFlags) => {
       const node = nonEmpty(f.nodeName) ?? nonEmpty(e.env['NODE_NAME']) ?? '';
-      const health = f.healthAddress === '' || f.healthAddress === 'off' ? undefined : parseListenAddress(f.healthAddress);
+      const health = listenAddress(f.healthAddress);
       const scratch = nonEmpty(f.scratchDir) ?? nonEmpty(e.env['SKIFF_SCRATCH_DIR']);
       const log = makeLogger({ level: f.logLevel as LogLevel, base: { component: 'node-agent' } });
       const agent = await runNodeAgent({
@@ -107,7 +75,7 @@ export function registerNodeAgent(program: Command, e: Env, out: Out): void {
     .command('restore-helper')
     .description('wait until every volume under --root has its restored data (the restore-wait init container)')
     .argument('<restore-uid>', "the Restore's UID, the name of the done files")
-    .addOption(new Option('--timeout <duration>', 'give up (exit non-zero) after this long').argParser(duration).default(4 * 3_600_000, '4h'))
+    .addOption(new Option('--timeout <duration>', 'give up (exit non-zero) after this long').argParser(goDuration).default(4 * 3_600_000, '4h'))
     .option('--root <dir>', 'where the restored volumes are mounted', '/restores')
     .action(async (restoreUid: string, f: { timeout: number; root: string }) => {
       const pod = [e.env['POD_NAMESPACE'], e.env['POD_NAME']].filter((s) => s !== undefined && s !== '').join('/');

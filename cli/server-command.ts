@@ -2,9 +2,10 @@
  * `skiff server`: runs the controllers until SIGTERM or SIGINT, then stops cleanly (reconciles in
  * flight finish, the leader Lease is released) and exits 0. Logs are JSON lines on stdout.
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { runServer } from '../controller/server.ts';
-import { LOG_LEVELS, type LogLevel, makeLogger, parseGoDuration, parseListenAddress } from '../controller/runtime/index.ts';
+import { LOG_LEVELS, type LogLevel, makeLogger } from '../controller/runtime/index.ts';
+import { checkAddress, checkLevel, goDuration, listenAddress, nonEmpty, parseBool } from './flag-parsers.ts';
 import { VERSION } from './version.ts';
 import type { Out } from './output.ts';
 import type { Env } from './repo/context.ts';
@@ -23,48 +24,6 @@ interface ServerFlags {
   image?: string;
 }
 
-function parseBool(v: string): boolean {
-  if (v === 'true' || v === '1') return true;
-  if (v === 'false' || v === '0') return false;
-  throw new InvalidArgumentError('want true or false');
-}
-
-function nonEmpty(v: string | undefined): string | undefined {
-  return v === undefined || v === '' ? undefined : v;
-}
-
-function address(v: string): { host: string; port: number } | undefined {
-  if (v === '' || v === 'off') return undefined;
-  return parseListenAddress(v);
-}
-
-/** Commander argument parser: checks an address at parse time (usage error, exit 2). */
-function checkAddress(v: string): string {
-  try {
-    address(v);
-    return v;
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-}
-
-/** Commander argument parser: a positive Go duration (`4h`, `90m`) in milliseconds. */
-function duration(v: string): number {
-  let ms: number;
-  try {
-    ms = parseGoDuration(v);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-  if (ms <= 0) throw new InvalidArgumentError('want a positive duration, e.g. 4h or 10m');
-  return ms;
-}
-
-function checkLevel(v: string): string {
-  if (!(LOG_LEVELS as readonly string[]).includes(v)) throw new InvalidArgumentError(`want one of ${LOG_LEVELS.join(', ')}`);
-  return v;
-}
-
 export function registerServer(program: Command, e: Env, _out: Out): void {
   program
     .command('server')
@@ -77,12 +36,12 @@ export function registerServer(program: Command, e: Env, _out: Out): void {
     .option('--leader-elect [bool]', 'run controllers only while holding the leader Lease', parseBool, true)
     .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, checkLevel, 'info')
     .option('--default-volumes-to-fs-backup [bool]', 'back up every pod volume with the node agent unless excluded (backups that do not say)', parseBool, false)
-    .option('--fs-backup-timeout <duration>', 'how long a backup or restore waits for its pod volumes', duration, 4 * 3_600_000)
-    .option('--restore-pod-schedule-timeout <duration>', 'how long a restore waits for a restored pod to be scheduled', duration, 10 * 60_000)
+    .option('--fs-backup-timeout <duration>', 'how long a backup or restore waits for its pod volumes', goDuration, 4 * 3_600_000)
+    .option('--restore-pod-schedule-timeout <duration>', 'how long a restore waits for a restored pod to be scheduled', goDuration, 10 * 60_000)
     .option('--image <image>', `image of the restore-wait init container (env SKIFF_IMAGE, default skiff/skiff:${VERSION})`)
     .action(async (f: ServerFlags) => {
-      const metrics = address(f.metricsAddress);
-      const health = address(f.healthAddress);
+      const metrics = listenAddress(f.metricsAddress);
+      const health = listenAddress(f.healthAddress);
       const namespace = f.namespace ?? e.env['SKIFF_NAMESPACE'] ?? 'skiff';
       const log = makeLogger({ level: f.logLevel as LogLevel, base: { component: 'server' } });
       const handle = await runServer({
