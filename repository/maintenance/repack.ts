@@ -34,7 +34,8 @@ export async function repackPacks(
   let done = 0;
   let copied = 0;
   await forEachBounded(packIds, PACKS_IN_FLIGHT, async (packId) => {
-    copied += await copyPack(repo, out, packId, listing.get(packId) ?? [], used);
+    const n = await copyPack(repo, out, packId, listing.get(packId) ?? [], used); // concurrent: never `copied += await …`
+    copied += n;
     onPack?.(++done, packIds.length);
   });
   await out.flush();

@@ -84,7 +84,8 @@ export async function restoreTree(repo: Repository, treeId: string, opts: Restor
     jobs.map(({ packId, g }) =>
       limit(async () => {
         abort();
-        bytesDone += await restoreGroup(ctx, packId, g);
+        const n = await restoreGroup(ctx, packId, g); // not `bytesDone += await …`: that reads bytesDone before the await
+        bytesDone += n;
         opts.onProgress?.({ bytesDone, totalBytes: plan.totalBytes });
       }),
     ),

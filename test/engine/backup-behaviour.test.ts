@@ -139,3 +139,18 @@ test('restore leaves all-zero regions of files as holes', async (t) => {
   t.is(st.size, 64 * 1024 * 1024);
   t.true(st.blocks * 512 < 1024 * 1024, `allocated ${st.blocks * 512} bytes`);
 });
+
+test('restore reports every byte it restores, also when packs are restored concurrently', async (t) => {
+  const src = path.join(work, 'count-src');
+  await mkdir(src);
+  const { randomBytes } = await import('node:crypto');
+  const big = randomBytes(20 * 1024 * 1024);
+  await writeFile(path.join(src, 'a.bin'), big);
+  await writeFile(path.join(src, 'b.bin'), big);
+  const repo = await initRepository(new MemStorage(), 'pw', { kdf: KDF, packSize: 4 * 1024 * 1024 });
+  const res = await backup(repo, { paths: ['.'], cwd: src });
+  const { restoreTree } = await import('../../repository/index.ts');
+  const r = await restoreTree(repo, res.snapshot.tree, { target: path.join(work, 'count-target') });
+  t.deepEqual(r.warnings, []);
+  t.is(r.bytes, 2 * big.length);
+});
