@@ -1,21 +1,23 @@
 /**
  * The `skiff` command. Errors end as one clear line on stderr and a non-zero exit code;
  * secrets never reach either.
+ *
+ * Start-up: `skiff repo ...` loads only the engine and the repo commands. The other command
+ * groups (demo, server, node-agent, the cluster verbs) pull in the Kubernetes client, pino,
+ * prom-client and the controller, which would double the start-up time and memory of every repo
+ * command; they are imported only when the first word is not `repo` (so `skiff --help` still
+ * lists everything).
  */
 import { Command, CommanderError } from 'commander';
 import { SkiffError } from '../repository/index.ts';
 import { exitCodeFor, EXIT } from './exit-codes.ts';
-import { makeOut } from './output.ts';
+import { makeOut, type Out } from './output.ts';
 import type { Env, GlobalOptions } from './repo/context.ts';
 import { registerBackup, registerInit } from './repo/init-backup.ts';
 import { registerCat, registerLs, registerSnapshots, registerStats } from './repo/read-cmds.ts';
 import { registerCheck, registerRestore } from './repo/restore-check.ts';
 import { registerKey, registerUnlock } from './repo/key-unlock.ts';
 import { registerForget, registerPrune } from './repo/forget-prune.ts';
-import { registerDemo } from './demo/demo-command.ts';
-import { registerServer } from './server-command.ts';
-import { registerNodeAgent } from './node-agent-command.ts';
-import { registerCluster } from './cluster/index.ts';
 import { VERSION } from './version.ts';
 
 export interface MainIO {
@@ -67,10 +69,7 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<nu
   registerUnlock(repo, g, e, out);
   registerForget(repo, g, e, out);
   registerPrune(repo, g, e, out);
-  registerDemo(program, e, out);
-  registerServer(program, e, out);
-  registerNodeAgent(program, e, out);
-  registerCluster(program, e, out);
+  if (argv[0] !== 'repo') await registerOthers(program, e, out);
   for (const c of repo.commands) c.exitOverride();
 
   try {
@@ -85,4 +84,18 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<nu
     if (!(err instanceof SkiffError) && e.env['SKIFF_DEBUG']) out.err(String((err as Error).stack));
     return exitCodeFor(err);
   }
+}
+
+/** Every command group besides `repo`, loaded on demand (see the top of this file). */
+async function registerOthers(program: Command, e: Env, out: Out): Promise<void> {
+  const [demo, server, nodeAgent, cluster] = await Promise.all([
+    import('./demo/demo-command.ts'),
+    import('./server-command.ts'),
+    import('./node-agent-command.ts'),
+    import('./cluster/index.ts'),
+  ]);
+  demo.registerDemo(program, e, out);
+  server.registerServer(program, e, out);
+  nodeAgent.registerNodeAgent(program, e, out);
+  cluster.registerCluster(program, e, out);
 }

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
-import { SkiffError } from '../errors/errors.ts';
+import { readCaBundle } from './s3-ca.ts';
 
 export interface S3Credentials {
   readonly accessKeyId: string;
@@ -110,17 +109,4 @@ export function addContentMd5(client: S3Client): void {
     },
     { step: 'build', name: 'skiffContentMd5', override: true },
   );
-}
-
-export function md5Base64(data: Uint8Array): string {
-  return createHash('md5').update(data).digest('base64');
-}
-
-function readCaBundle(bundle: string): string {
-  if (bundle.includes('-----BEGIN')) return bundle;
-  try {
-    return readFileSync(bundle, 'utf8');
-  } catch (err) {
-    throw new SkiffError('Config', `cannot read CA bundle ${bundle}`, { cause: err });
-  }
 }

@@ -181,7 +181,7 @@ test('s3rver: Content-MD5 is sent on DeleteObjects and multipart parts', async (
     }, { step: 'finalizeRequest', name: 'capture' });
   };
   capture(raw.client);
-  capture((storage as unknown as { client: typeof raw.client }).client);
+  capture(await (storage as unknown as { client(): Promise<typeof raw.client> }).client());
   await storage.save({ type: 'data', name: randomId() }, randomBytes(7 * 1024 * 1024));
   await raw.client.send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: [{ Key: `${opts.prefix}/nothing` }] } }));
   const byCommand = (c: string): Array<string | undefined> => seen.filter((s) => s.command === c).map((s) => s.md5);

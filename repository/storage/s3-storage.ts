@@ -1,18 +1,15 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { inspect } from 'node:util';
-import {
-  CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand,
-  ListObjectsV2Command, PutObjectCommand,
-} from '@aws-sdk/client-s3';
 import type { BucketLocationConstraint, S3Client } from '@aws-sdk/client-s3';
 import { SkiffError, isCode } from '../errors/errors.ts';
 import { shortRead, throwIfAborted, wantedRange } from './load-range.ts';
 import { withRetry } from './retry.ts';
 import type { RetryOptions } from './retry.ts';
-import { buildS3Client, md5Base64 } from './s3-client.ts';
-import type { S3ConnectionOptions } from './s3-client.ts';
+import type { BuiltClient, S3ConnectionOptions } from './s3-client.ts';
+import { readCaBundle } from './s3-ca.ts';
 import { mapS3Error } from './s3-errors.ts';
-import { uploadMultipart } from './s3-multipart.ts';
+import { loadS3Sdk, type S3Sdk } from './s3-sdk.ts';
 import type { S3ErrorContext } from './s3-errors.ts';
 import { isId, layoutDir, layoutPath } from './storage.ts';
 import type { FileInfo, FileType, Handle, LoadOptions, SaveOptions, Storage } from './storage.ts';
@@ -42,12 +39,15 @@ export interface S3StorageOptions extends S3ConnectionOptions {
  * Every SDK error is mapped to a SkiffError code here; Transient failures are retried with backoff.
  * Without `overwrite`, `save` checks for an existing object first (servers such as Swift have no
  * conditional PUT), so a racing writer of a different object under the same name is not detected.
+ * The AWS SDK is loaded and the client built on the first request (see s3-sdk.ts); a CA bundle is
+ * read at construction, so a bad path fails at once.
  */
 export class S3Storage implements Storage {
   readonly location: string;
   readonly connections: number;
-  private readonly client: S3Client;
-  private readonly destroyClient: () => void;
+  /** builds the client on first use; a closure, so the credentials sit in no field */
+  private readonly connect: () => Promise<BuiltClient>;
+  private built: Promise<BuiltClient> | undefined;
   private readonly bucket: string;
   private readonly prefix: string;
   private readonly ctx: S3ErrorContext;
@@ -61,9 +61,9 @@ export class S3Storage implements Storage {
     this.bucket = opts.bucket;
     this.prefix = opts.prefix === '.' ? '' : (opts.prefix ?? '');
     this.connections = opts.connections ?? 8;
-    const built = buildS3Client({ ...opts, maxSockets: Math.max(opts.maxSockets ?? 0, this.connections * 2) });
-    this.client = built.client;
-    this.destroyClient = built.destroy;
+    const ca = opts.caBundle === undefined ? undefined : readCaBundle(opts.caBundle);
+    const connection: S3ConnectionOptions = { ...opts, ...(ca === undefined ? {} : { caBundle: ca }), maxSockets: Math.max(opts.maxSockets ?? 0, this.connections * 2) };
+    this.connect = async () => (await loadS3Sdk()).buildS3Client(connection);
     const endpoint = opts.endpoint === undefined ? 's3.amazonaws.com' : displayEndpoint(opts.endpoint);
     this.ctx = { endpoint, bucket: this.bucket };
     this.location = `s3:${endpoint}/${this.bucket}${this.prefix === '' ? '' : `/${this.prefix}`}`;
@@ -72,7 +72,7 @@ export class S3Storage implements Storage {
 
   async create(): Promise<void> {
     try {
-      await this.call(undefined, undefined, () => this.client.send(new HeadBucketCommand({ Bucket: this.bucket })));
+      await this.call(undefined, undefined, (c, sdk) => c.send(new sdk.s3.HeadBucketCommand({ Bucket: this.bucket })));
     } catch (err) {
       if (!isCode(err, 'Config') || this.opts.createBucket !== true) throw err;
       await this.createBucket();
@@ -94,17 +94,17 @@ export class S3Storage implements Storage {
     }
     const body = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     if (body.length > (this.opts.multipartThreshold ?? 64 * MiB)) {
-      await this.call(key, opts.signal, () => uploadMultipart({
-        client: this.client, bucket: this.bucket, key, body, signal: opts.signal,
+      await this.call(key, opts.signal, (client, sdk) => sdk.uploadMultipart({
+        client, bucket: this.bucket, key, body, signal: opts.signal,
         partSize: this.opts.partSize ?? 16 * MiB, queueSize: Math.min(4, this.connections),
       }));
       return;
     }
-    const put = new PutObjectCommand({
+    const md5 = createHash('md5').update(body).digest('base64');
+    await this.call(key, opts.signal, (c, sdk) => c.send(new sdk.s3.PutObjectCommand({
       Bucket: this.bucket, Key: key, Body: body, ContentLength: body.length,
-      ContentMD5: md5Base64(body), ContentType: 'application/octet-stream',
-    });
-    await this.call(key, opts.signal, () => this.client.send(put, withAbort(opts.signal)));
+      ContentMD5: md5, ContentType: 'application/octet-stream',
+    }), withAbort(opts.signal)));
   }
 
   async load(h: Handle, opts: LoadOptions = {}): Promise<Buffer> {
@@ -124,7 +124,7 @@ export class S3Storage implements Storage {
 
   async stat(h: Handle): Promise<FileInfo> {
     const key = this.key(h);
-    const out = await this.call(key, undefined, () => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })));
+    const out = await this.call(key, undefined, (c, sdk) => c.send(new sdk.s3.HeadObjectCommand({ Bucket: this.bucket, Key: key })));
     return { name: h.name, size: out.ContentLength ?? 0 };
   }
 
@@ -135,12 +135,12 @@ export class S3Storage implements Storage {
     let token: string | undefined;
     do {
       throwIfAborted(opts.signal);
-      const cmd = new ListObjectsV2Command({
+      const input = {
         Bucket: this.bucket, Prefix: prefix, MaxKeys: this.opts.listPageSize ?? 1000,
         ...(recursive ? {} : { Delimiter: '/' }),
         ...(token === undefined ? {} : { ContinuationToken: token }),
-      });
-      const out = await this.call(prefix, opts.signal, () => this.client.send(cmd, withAbort(opts.signal)));
+      };
+      const out = await this.call(prefix, opts.signal, (c, sdk) => c.send(new sdk.s3.ListObjectsV2Command(input), withAbort(opts.signal)));
       for (const obj of out.Contents ?? []) {
         const name = path.posix.basename(obj.Key ?? '');
         if (isId(name)) yield { name, size: obj.Size ?? 0 };
@@ -152,14 +152,16 @@ export class S3Storage implements Storage {
   async remove(h: Handle): Promise<void> {
     const key = this.key(h);
     try {
-      await this.call(key, undefined, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })));
+      await this.call(key, undefined, (c, sdk) => c.send(new sdk.s3.DeleteObjectCommand({ Bucket: this.bucket, Key: key })));
     } catch (err) {
       if (!isCode(err, 'NotFound')) throw err;
     }
   }
 
   async close(): Promise<void> {
-    this.destroyClient();
+    const built = this.built;
+    this.built = undefined;
+    if (built) (await built).destroy();
   }
 
   toJSON(): { location: string } {
@@ -181,9 +183,9 @@ export class S3Storage implements Storage {
 
   private async getRange(key: string, offset: number, length: number | undefined, signal?: AbortSignal): Promise<Buffer> {
     const range = length === undefined ? undefined : `bytes=${offset}-${offset + length - 1}`;
-    const cmd = new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(range === undefined ? {} : { Range: range }) });
-    return this.call(key, signal, async () => {
-      const out = await this.client.send(cmd, withAbort(signal));
+    const input = { Bucket: this.bucket, Key: key, ...(range === undefined ? {} : { Range: range }) };
+    return this.call(key, signal, async (c, sdk) => {
+      const out = await c.send(new sdk.s3.GetObjectCommand(input), withAbort(signal));
       if (out.Body === undefined) throw new SkiffError('Transient', `empty response body for ${key} from ${this.ctx.endpoint}`);
       const bytes = Buffer.from(await out.Body.transformToByteArray());
       if (out.ContentLength !== undefined && bytes.length !== out.ContentLength) {
@@ -206,13 +208,13 @@ export class S3Storage implements Storage {
   private async createBucket(): Promise<void> {
     const region = this.opts.region ?? 'us-east-1';
     const awsRegion = this.opts.endpoint === undefined && region !== 'us-east-1';
-    const cmd = new CreateBucketCommand({
+    const input = {
       Bucket: this.bucket,
       ...(awsRegion ? { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } } : {}),
-    });
-    await this.call(undefined, undefined, async () => {
+    };
+    await this.call(undefined, undefined, async (c, sdk) => {
       try {
-        await this.client.send(cmd);
+        await c.send(new sdk.s3.CreateBucketCommand(input));
       } catch (err) {
         // a retried create whose first attempt succeeded
         if (!(err instanceof Error && err.name === 'BucketAlreadyOwnedByYou')) throw err;
@@ -220,12 +222,19 @@ export class S3Storage implements Storage {
     });
   }
 
+  /** The client, built on first use (the SDK is loaded then). */
+  private async client(): Promise<S3Client> {
+    this.built ??= this.connect();
+    return (await this.built).client;
+  }
+
   /** One request with our retry around the SDK's; every error leaves as a SkiffError. */
-  private call<T>(key: string | undefined, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  private call<T>(key: string | undefined, signal: AbortSignal | undefined, fn: (client: S3Client, sdk: S3Sdk) => Promise<T>): Promise<T> {
     const ctx: S3ErrorContext = key === undefined ? this.ctx : { ...this.ctx, key };
     return withRetry(async () => {
       try {
-        return await fn();
+        const client = await this.client();
+        return await fn(client, await loadS3Sdk());
       } catch (err) {
         throw mapS3Error(err, ctx);
       }
