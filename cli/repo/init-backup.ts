@@ -49,7 +49,6 @@ export function registerBackup(repo: Command, g: () => GlobalOptions, e: Env, ou
       const excludes = [...o.exclude];
       for (const f of o.excludeFile) excludes.push(...parseExcludeFile(await readFile(f, 'utf8')));
       const r = await openRepo(g(), e);
-      await r.loadIndex();
       const started = Date.now();
       const progress = makeProgress(!out.json && !g().quiet);
       const res = await withLock(r, false, () =>
@@ -67,6 +66,7 @@ export function registerBackup(repo: Command, g: () => GlobalOptions, e: Env, ou
             out.err(`warning: ${p}: ${err.message}`);
           },
         }),
+        r.loadIndex(),
       );
       progress.done();
       const s = res.stats;

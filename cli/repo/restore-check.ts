@@ -19,7 +19,6 @@ export function registerRestore(repo: Command, g: () => GlobalOptions, e: Env, o
     .option('--no-sparse', 'write zero blocks instead of leaving holes')
     .action(async (ref: string, o: { target: string; include: string[]; host: string[]; sparse: boolean }) => {
       const r = await openRepo(g(), e);
-      await r.loadIndex();
       const started = Date.now();
       const progress = makeProgress(!out.json && !g().quiet);
       const res = await withLock(r, false, async () => {
@@ -31,7 +30,7 @@ export function registerRestore(repo: Command, g: () => GlobalOptions, e: Env, o
           sparse: o.sparse,
           onProgress: (p) => progress.update(`${bytes(p.bytesDone)} / ${bytes(p.totalBytes)}`),
         });
-      });
+      }, r.loadIndex());
       progress.done();
       for (const w of res.warnings) out.err(`error: ${w.path}: ${w.message}`);
       if (out.json) out.data({ message_type: 'summary', files_restored: res.files, dirs_restored: res.dirs, bytes_restored: res.bytes, errors: res.warnings });

@@ -10,10 +10,17 @@ export function setLockWait(duration: string | undefined): void {
   lockWaitMs = Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
 }
 
-/** Runs `fn` holding a repository lock; the lock is released whatever happens. */
-export async function withLock<T>(repo: Repository, exclusive: boolean, fn: () => Promise<T>): Promise<T> {
-  const lock = await acquireLock(repo, { exclusive, waitMs: lockWaitMs });
+/**
+ * Runs `fn` holding a repository lock; the lock is released whatever happens. `meanwhile` (e.g.
+ * loading the index, which only reads) runs while the lock settles: acquiring waits 200 ms
+ * before its second look for conflicting locks, as restic does, and need not wait idle.
+ */
+export async function withLock<T>(repo: Repository, exclusive: boolean, fn: () => Promise<T>, meanwhile?: Promise<unknown>): Promise<T> {
+  const [locked, other] = await Promise.allSettled([acquireLock(repo, { exclusive, waitMs: lockWaitMs }), meanwhile]);
+  if (locked.status === 'rejected') throw locked.reason;
+  const lock = locked.value;
   try {
+    if (other.status === 'rejected') throw other.reason;
     return await fn();
   } finally {
     await lock.release().catch(() => undefined);

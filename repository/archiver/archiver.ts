@@ -6,13 +6,12 @@
  * or cannot be read become warnings; the snapshot is still written and says how many there were.
  * Order: blobs → flush (packs, then index) → snapshot.
  */
-import { readdir } from 'node:fs/promises';
 import os from 'node:os';
 
 import pLimit from 'p-limit';
 import { gearTableFromKey, DEFAULT_SIZES, type ChunkerParams } from '../chunker/index.ts';
-import { decodeTree, encodeTree, type Node, type Snapshot } from '../tree/index.ts';
-import { nodeFromPath, UserNames } from '../fs/index.ts';
+import { decodeTree, encodeTree, VALID_CONTENT, type Node, type Snapshot } from '../tree/index.ts';
+import { listDir, nodeFromPath, UserNames, type DirListing } from '../fs/index.ts';
 import { SkiffError } from '../errors/errors.ts';
 import type { Repository } from '../repo/repository.ts';
 import { rfc3339Now } from '../repo/time.ts';
@@ -20,6 +19,7 @@ import { findParent, loadSnapshot, saveSnapshot, compareTime } from '../snapshot
 import { compileExcludes, type ExcludeMatcher } from './excludes.ts';
 import { planTargets, type VirtualDir } from './targets.ts';
 import { FileSaver } from './file-saver.ts';
+import { sameNodes } from './same-nodes.ts';
 import { ByteBudget } from '../workers/index.ts';
 import { newStats, type BackupProgress, type BackupStats } from './stats.ts';
 
@@ -56,6 +56,13 @@ const MAX_PENDING_FILES = 1024;
 const MAX_OUTSTANDING = 1024;
 /** lstat calls of one directory in flight at once */
 const STAT_WINDOW = 32;
+
+/** A directory as the parent snapshot has it (no tree ID when there is none or it is unreadable). */
+interface ParentDir {
+  readonly treeId?: string;
+  readonly byName: Map<string, Node>;
+  readonly list: readonly Node[];
+}
 
 /** A node whose file content may still be being stored (a wrapper, so async functions do not flatten it). */
 interface Later {
@@ -139,16 +146,19 @@ class Run {
     if (this.#opts.signal?.aborted) throw new SkiffError('Cancelled', 'backup cancelled');
   }
 
-  async #parentNodes(treeId: string | undefined): Promise<Map<string, Node>> {
-    const m = new Map<string, Node>();
-    if (!treeId) return m;
+  /** The parent snapshot's nodes of a directory, by name (latin1 key) and in tree order. */
+  async #parentNodes(treeId: string | undefined): Promise<ParentDir> {
+    const byName = new Map<string, Node>();
+    if (!treeId) return { byName, list: [] };
+    let list: Node[];
     try {
-      for (const n of decodeTree(await this.#repo.loadBlob('tree', Buffer.from(treeId, 'hex')))) m.set(n.name.toString('latin1'), n);
+      list = decodeTree(await this.#repo.loadBlob('tree', Buffer.from(treeId, 'hex')));
     } catch (err) {
-      if (err instanceof SkiffError && (err.code === 'Integrity' || err.code === 'NotFound')) return m; // parent damaged: read everything
+      if (err instanceof SkiffError && (err.code === 'Integrity' || err.code === 'NotFound')) return { byName, list: [] }; // parent damaged: read everything
       throw err;
     }
-    return m;
+    for (const n of list) byName.set(n.name.toString('latin1'), n);
+    return { treeId, byName, list };
   }
 
   async #saveTree(nodes: Node[]): Promise<string> {
@@ -162,7 +172,7 @@ class Run {
 
   /** Intermediate directories of absolute or nested targets. */
   async saveVirtual(dir: VirtualDir, parentTree: string | undefined): Promise<string> {
-    const parents = await this.#parentNodes(parentTree);
+    const parents = (await this.#parentNodes(parentTree)).byName;
     const nodes: Node[] = [];
     for (const [name, child] of dir.children) {
       const nameBuf = Buffer.from(name);
@@ -194,22 +204,16 @@ class Run {
    */
   async #walkDir(dirPath: Buffer, parentTree: string | undefined): Promise<{ tree: Promise<string> }> {
     this.#checkAbort();
-    const parents = await this.#parentNodes(parentTree);
-    let names: Buffer[];
-    try {
-      names = await readdir(dirPath, { encoding: 'buffer' });
-    } catch (err) {
-      this.#warn(dirPath, err);
-      names = [];
-    }
-    names.sort(Buffer.compare);
-    // Entries are visited in order, with up to STAT_WINDOW lstat calls ahead; subdirectories are
-    // walked before moving on (their trees complete in the background), file contents are stored
-    // in the background under the file limiter, with a bounded number outstanding.
+    const [parent, listing] = await Promise.all([this.#parentNodes(parentTree), this.#list(dirPath)]);
+    const parents = parent.byName;
+    const names = listing.names;
+    // Entries are visited in order, with up to STAT_WINDOW nodes being read ahead; subdirectories
+    // are walked before moving on (their trees complete in the background), file contents are
+    // stored in the background under the file limiter, with a bounded number outstanding.
     const paths = names.map((name) => Buffer.concat([dirPath, SLASH, name]));
     const stats: (Promise<Stat> | undefined)[] = [];
     const stat = (i: number) => {
-      if (i < names.length) stats[i] = this.#stat(paths[i]!, names[i]!);
+      if (i < names.length) stats[i] = this.#stat(listing, i, paths[i]!);
     };
     for (let i = 0; i < STAT_WINDOW; i++) stat(i);
     const results: Promise<Node | undefined>[] = [];
@@ -222,13 +226,28 @@ class Run {
       results.push((await this.#saveEntry(paths[i]!, name, parents.get(name.toString('latin1')), st)).node);
       while (results.length - settled > MAX_PENDING_FILES) await results[settled++];
     }
-    const tree = Promise.all(results).then((nodes) => this.#saveTree(nodes.filter((n): n is Node => n !== undefined)));
+    const tree = Promise.all(results).then((all) => {
+      const nodes = all.filter((n): n is Node => n !== undefined);
+      // nothing changed here: the parent's tree blob is this tree (it is indexed: it was just loaded)
+      if (parent.treeId !== undefined && sameNodes(nodes, parent.list)) return parent.treeId;
+      return this.#saveTree(nodes);
+    });
     tree.catch(() => undefined); // awaited by the caller; avoid an unhandled rejection meanwhile
     return { tree };
   }
 
-  /** lstat and metadata of one entry; excluded entries are not looked at. */
-  async #stat(p: Buffer, name: Buffer): Promise<Stat> {
+  /** The directory's entries; one that cannot be read is a warning and counts as empty. */
+  async #list(dirPath: Buffer): Promise<DirListing> {
+    try {
+      return await listDir(dirPath, { users: this.#users });
+    } catch (err) {
+      this.#warn(dirPath, err);
+      return { names: [], node: () => Promise.resolve(null) };
+    }
+  }
+
+  /** Metadata of a target given on the command line; excluded ones are not looked at. */
+  async #statPath(p: Buffer, name: Buffer): Promise<Stat> {
     if (this.#excluded(p.toString())) return { excluded: true };
     try {
       return { node: await nodeFromPath(p, name, { users: this.#users }) };
@@ -237,9 +256,19 @@ class Run {
     }
   }
 
+  /** Metadata of one entry; excluded entries are not looked at. */
+  async #stat(listing: DirListing, i: number, p: Buffer): Promise<Stat> {
+    if (this.#excluded(p.toString())) return { excluded: true };
+    try {
+      return { node: await listing.node(i, p) };
+    } catch (err) {
+      return { error: err };
+    }
+  }
+
   /** Directories are finished before this returns, file content is a pending promise. */
   async #saveEntry(p: Buffer, name: Buffer, prev: Node | undefined, st?: Stat): Promise<Later> {
-    const s = st ?? (await this.#stat(p, name));
+    const s = st ?? (await this.#statPath(p, name));
     if ('excluded' in s) return done(undefined);
     if ('error' in s) {
       this.#warn(p, s.error);
@@ -286,6 +315,7 @@ class Run {
         onBytes: (n) => this.#progress(p, n),
       });
       node.content = saved.content;
+      VALID_CONTENT.add(saved.content); // hex of hashes
       if (saved.size > 0) node.size = BigInt(saved.size);
       else delete node.size;
       this.stats.dataBlobs += saved.newBlobs;

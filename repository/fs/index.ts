@@ -1,4 +1,5 @@
 export { nodeFromPath, readXattrs, type NodeFromPathOptions } from './node-from-path.ts';
+export { listDir, type DirListing } from './dir-listing.ts';
 export { applyMetadata, type ApplyOptions, type ApplyResult } from './apply-metadata.ts';
 export { createSpecial, type CreateSpecialOptions } from './create-special.ts';
 export { UserNames, type UserNamesOptions } from './user-names.ts';

@@ -18,7 +18,26 @@ interface Addon {
   lsetxattr(path: PathArg, name: PathArg, value: Buffer): void;
   mkfifo(path: PathArg, mode: number): void;
   mknod(path: PathArg, mode: number, dev: bigint): void;
+  scandir(path: PathArg): Promise<NativeDirScan>;
 }
+
+/**
+ * One directory read by the addon (native/skiff_fs.c, `scandir`): entry names sorted bytewise,
+ * and per entry SCAN_F numbers in `f` and SCAN_B in `big` (indices below).
+ */
+export interface NativeDirScan {
+  readonly names: Buffer[];
+  readonly f: Float64Array;
+  readonly big: BigUint64Array;
+}
+
+/** Layout of `NativeDirScan.f`: lstat fields, the xattr list size (-errno on failure), lstat's errno. */
+export const SCAN = {
+  MODE: 0, UID: 1, GID: 2, NLINK: 3, SIZE: 4, MTIME_S: 5, MTIME_NS: 6, CTIME_S: 7, CTIME_NS: 8,
+  ATIME_S: 9, ATIME_NS: 10, XATTR: 11, ERRNO: 12, F: 13,
+  /** `NativeDirScan.big`: inode, device, rdev */
+  INO: 0, DEV: 1, RDEV: 2, B: 3,
+} as const;
 
 let loaded: Addon | undefined;
 let loadError: string | undefined;
@@ -92,4 +111,9 @@ export async function makeFifo(path: PathArg, mode: number): Promise<void> {
 /** mknod(2); `mode` includes S_IFBLK or S_IFCHR, `dev` is the Linux st_rdev encoding. */
 export async function makeDevice(path: PathArg, mode: number, dev: bigint): Promise<void> {
   need('mknod').mknod(path, mode, dev);
+}
+
+/** A directory's entries and their lstat, read off the main thread; undefined without the addon. */
+export function scanDirNative(path: PathArg): Promise<NativeDirScan> | undefined {
+  return active?.scandir(path);
 }

@@ -41,6 +41,13 @@ export class UserNames {
     this.#groupPath = opts.groupPath ?? '/etc/group';
   }
 
+  /** Both tables, loaded once: for callers that look up many ids without awaiting each. */
+  async tables(): Promise<{ readonly users: ReadonlyMap<number, string>; readonly groups: ReadonlyMap<number, string> }> {
+    this.#users ??= loadIds(this.#passwdPath);
+    this.#groups ??= loadIds(this.#groupPath);
+    return { users: await this.#users, groups: await this.#groups };
+  }
+
   async userName(uid: number): Promise<string> {
     this.#users ??= loadIds(this.#passwdPath);
     return (await this.#users).get(uid) ?? '';

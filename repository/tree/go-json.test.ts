@@ -31,3 +31,22 @@ test('parseJSONWithUint64 keeps uint64 values exact and refuses bad ones', (t) =
     t.true(isCode(err, 'Integrity'), bad);
   }
 });
+
+test('parseJSONWithUint64 reads plain trees exactly whether or not a number looks inexact', (t) => {
+  const keys = new Set(['inode', 'size']);
+  const plain = '{"nodes":[{"name":"a:12.5","mtime":"2024-01-02T03:04:05.5+01:00","inode":5,"size":0,"mode":420,"content":["12e4"]}]}';
+  const v = parseJSONWithUint64(plain, keys, 't') as { nodes: Record<string, unknown>[] };
+  t.is(v.nodes[0]!['inode'], 5n);
+  t.is(v.nodes[0]!['size'], 0n);
+  t.is(v.nodes[0]!['mode'], 420);
+  t.is(v.nodes[0]!['name'], 'a:12.5');
+  // the same with a big number elsewhere: the exact path gives the same values
+  const big = plain.replace('"mode":420', '"mode":420,"links":12345678901234567');
+  const w = parseJSONWithUint64(big, new Set([...keys, 'links']), 't') as { nodes: Record<string, unknown>[] };
+  t.is(w.nodes[0]!['inode'], 5n);
+  t.is(w.nodes[0]!['links'], 12345678901234567n);
+  for (const bad of ['{"a":[{"size":-3}]}', '{"a":[{"SIZE":2.5}]}', '{"size" : 1e2}', '{"size":-0}']) {
+    const err = t.throws(() => parseJSONWithUint64(bad, keys, 't'), undefined, bad);
+    t.true(isCode(err, 'Integrity'), bad);
+  }
+});

@@ -63,6 +63,13 @@ export function goJSONBytes(b: Uint8Array): string {
 type Reviver = (this: unknown, key: string, value: unknown, context?: { source?: string }) => unknown;
 
 const UINT = /^(0|[1-9][0-9]*)$/;
+/**
+ * A number token (after a key's `":`, or `[` or `,`) with 16 or more digits, a fraction or an
+ * exponent: the only ones a plain JSON.parse could read inexactly or that Go would refuse as a
+ * uint64. Text inside strings can match too (then the exact path runs, which is merely slower);
+ * times do not, as their colons follow digits.
+ */
+const MAYBE_INEXACT = /(?:"\s*:|[[,])\s*-?\d+(?:[.eE]|\d{15})/;
 const UINT64_MAX = (1n << 64n) - 1n;
 
 /**
@@ -71,6 +78,7 @@ const UINT64_MAX = (1n << 64n) - 1n;
  * there throws `Integrity`, as Go's decoder refuses it.
  */
 export function parseJSONWithUint64(text: string, uint64Keys: ReadonlySet<string>, what: string): unknown {
+  if (!MAYBE_INEXACT.test(text)) return parseSafe(text, uint64Keys, what);
   const reviver: Reviver = (key, value, context) => {
     if (typeof value !== 'number' || !uint64Keys.has(key.toLowerCase())) return value;
     const source = context?.source;
@@ -89,5 +97,42 @@ export function parseJSONWithUint64(text: string, uint64Keys: ReadonlySet<string
   } catch (err) {
     if (err instanceof SkiffError) throw err;
     throw new SkiffError('Integrity', `${what}: invalid JSON: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * The common case of `parseJSONWithUint64`: no number in the text can be inexact, so a plain
+ * JSON.parse (no reviver, much faster) reads every number exactly and the uint64 fields are then
+ * converted in place.
+ */
+function parseSafe(text: string, uint64Keys: ReadonlySet<string>, what: string): unknown {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new SkiffError('Integrity', `${what}: invalid JSON: ${(err as Error).message}`, { cause: err });
+  }
+  convertUint64(parsed, uint64Keys, what);
+  return parsed;
+}
+
+function convertUint64(v: unknown, uint64Keys: ReadonlySet<string>, what: string): void {
+  if (typeof v !== 'object' || v === null) return;
+  if (Array.isArray(v)) {
+    for (const item of v) convertUint64(item, uint64Keys, what);
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  for (const key in o) {
+    const value = o[key];
+    if (typeof value === 'number') {
+      if (!uint64Keys.has(key) && !uint64Keys.has(key.toLowerCase())) continue;
+      if (!Number.isSafeInteger(value) || value < 0 || Object.is(value, -0)) {
+        throw new SkiffError('Integrity', `${what}: ${key} value ${value} is not a uint64`);
+      }
+      o[key] = BigInt(value);
+    } else if (typeof value === 'object' && value !== null) {
+      convertUint64(value, uint64Keys, what);
+    }
   }
 }

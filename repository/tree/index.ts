@@ -30,9 +30,10 @@ export {
   posixPermFromGoMode,
   nodeTypeFromPosix,
 } from './file-mode.ts';
-export { type Node, type NodeType, type ExtendedAttribute, NODE_TYPES, encodeNode } from './node.ts';
+export { type Node, type NodeType, type ExtendedAttribute, NODE_TYPES, VALID_CONTENT, encodeNode } from './node.ts';
 export { decodeNode, checkName } from './node-decode.ts';
 export { encodeTree, decodeTree, compareNames, findNode } from './tree.ts';
 export { type Snapshot, type SnapshotSummary, encodeSnapshot, decodeSnapshot } from './snapshot.ts';
 export { type LockInfo, encodeLock, decodeLock } from './lock.ts';
 export { decodeRune, isValidUtf8 } from './utf8.ts';
+export { formatUnixTime, cachedLocalOffset, timeShape, checkTime, TIME_CANONICAL, TIME_INVALID, TIME_OTHER } from './go-time-fast.ts';

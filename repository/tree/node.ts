@@ -6,6 +6,7 @@ import { SkiffError } from '../errors/errors.ts';
 import { goJSONBytes, goJSONString } from './go-json.ts';
 import { goQuote } from './go-quote.ts';
 import { canonicalRFC3339 } from './go-time.ts';
+import { TIME_CANONICAL, timeShape } from './go-time-fast.ts';
 import { isValidUtf8 } from './utf8.ts';
 
 export type NodeType = 'file' | 'dir' | 'symlink' | 'dev' | 'chardev' | 'fifo' | 'socket';
@@ -47,6 +48,13 @@ export interface Node {
 }
 
 const ID = /^[0-9a-f]{64}$/;
+
+/**
+ * Content lists whose IDs were checked when they were read, or made from hashes: encoding them
+ * skips the per-ID check. An unchanged file's list is shared between the parent snapshot's node
+ * and the new one, so a no-change backup checks each ID once. Lists in it are never mutated.
+ */
+export const VALID_CONTENT = new WeakSet<readonly string[]>();
 const UINT64_MAX = (1n << 64n) - 1n;
 
 function invalid(node: Node, what: string): SkiffError {
@@ -69,7 +77,16 @@ function id(node: Node, v: string): string {
   return `"${v}"`;
 }
 
+function contentList(node: Node): string {
+  const c = node.content;
+  if (c === null) return 'null';
+  if (c.length === 0) return '[]';
+  if (VALID_CONTENT.has(c)) return `["${c.join('","')}"]`;
+  return `[${c.map((v) => id(node, v)).join(',')}]`;
+}
+
 function time(node: Node, key: string, v: string): string {
+  if (timeShape(v) === TIME_CANONICAL) return `,"${key}":"${v}"`;
   try {
     return `,"${key}":"${canonicalRFC3339(v)}"`;
   } catch {
@@ -110,7 +127,7 @@ export function encodeNode(node: Node): string {
   s += linkTarget(node);
   s += xattrs(node);
   s += uint64Field(node, 'device', node.device);
-  s += `,"content":${node.content === null ? 'null' : `[${node.content.map((c) => id(node, c)).join(',')}]`}`;
+  s += `,"content":${contentList(node)}`;
   if (node.subtree !== undefined) s += `,"subtree":${id(node, node.subtree)}`;
   if (node.error) s += `,"error":${goJSONString(node.error)}`;
   return s + '}';

@@ -56,9 +56,17 @@ test('the parent snapshot skips unchanged files; changed ones are read again', a
   t.is(third.stats.filesChanged, 1);
   t.is(third.stats.filesUnmodified, 21);
   t.true(third.stats.dataAddedPacked > 0);
+  t.not(third.snapshot.tree, second.snapshot.tree);
   const forced = await backup(repo, { paths: ['.'], cwd: src, force: true });
   t.is(forced.stats.filesUnmodified, 0);
   t.is(forced.stats.dataAddedPacked, 0, 'everything read again, nothing new stored');
+  // unchanged directories reuse the parent's tree blob; encoding every tree afresh gives the same IDs
+  t.is(forced.snapshot.tree, third.snapshot.tree);
+  // a metadata-only change (mode) is a new tree too
+  await chmod(path.join(src, 'keep', 'f4.txt'), 0o600);
+  const fourth = await backup(repo, { paths: ['.'], cwd: src });
+  t.is(fourth.stats.filesUnmodified, 21, 'chmod changes ctime: that file is read again');
+  t.not(fourth.snapshot.tree, forced.snapshot.tree);
   // a different tag set has no parent
   const tagged = await backup(repo, { paths: ['.'], cwd: src, tags: ['other'] });
   t.is(tagged.parentId, undefined);

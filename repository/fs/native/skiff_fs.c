@@ -12,6 +12,7 @@
  *   lsetxattr(path, name, value)
  *   mkfifo(path, mode)
  *   mknod(path, mode, dev)
+ *   scandir(path) -> Promise<{ names, f, big }>  (see js_scandir)
  *
  * `path` and `name` may be strings (UTF-8) or Buffers (raw bytes). Seconds and
  * `dev` may be numbers or BigInts.
@@ -20,6 +21,7 @@
 #define NAPI_VERSION 8
 #include <node_api.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -49,7 +51,8 @@ static void throw_status(napi_env env, const char *what) {
   if (!pending) napi_throw_error(env, "EINVAL", what);
 }
 
-static void throw_errno(napi_env env, int err, const char *syscall, const char *path) {
+/* An Error like Node's fs errors (`code`, `errno`, `syscall`, `path`); NULL if even that failed. */
+static napi_value errno_error(napi_env env, int err, const char *syscall, const char *path) {
   const char *name = strerrorname_np(err);
   char msg[1024];
   if (name == NULL) name = "EUNKNOWN";
@@ -58,8 +61,7 @@ static void throw_errno(napi_env env, int err, const char *syscall, const char *
   if (napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code) != napi_ok ||
       napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message) != napi_ok ||
       napi_create_error(env, code, message, &error) != napi_ok) {
-    throw_status(env, syscall);
-    return;
+    return NULL;
   }
   napi_create_int32(env, -err, &errnum);
   napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sc);
@@ -69,7 +71,13 @@ static void throw_errno(napi_env env, int err, const char *syscall, const char *
   if (path && napi_create_string_utf8(env, path, NAPI_AUTO_LENGTH, &p) == napi_ok) {
     napi_set_named_property(env, error, "path", p);
   }
-  napi_throw(env, error);
+  return error;
+}
+
+static void throw_errno(napi_env env, int err, const char *syscall, const char *path) {
+  napi_value error = errno_error(env, err, syscall, path);
+  if (error == NULL) throw_status(env, syscall);
+  else napi_throw(env, error);
 }
 
 static napi_value get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
@@ -284,6 +292,200 @@ static napi_value js_mknod(napi_env env, napi_callback_info info) {
   return rc == 0 ? undefined(env) : NULL;
 }
 
+/*
+ * scandir(path): one directory's entries with their lstat, read on a libuv thread so the
+ * walk's JavaScript keeps running meanwhile. Resolves with
+ *   names: Buffer[]        entry names (no "." / ".."), sorted bytewise (Go's string order)
+ *   f:     Float64Array    SCAN_F numbers per entry (layout below)
+ *   big:   BigUint64Array  SCAN_B numbers per entry: ino, dev, rdev
+ * An entry whose lstat failed has f[ERRNO] = errno and nothing else set; a directory that cannot
+ * be opened or read rejects the promise with an fs-style Error.
+ */
+enum { F_MODE, F_UID, F_GID, F_NLINK, F_SIZE, F_MTIME_S, F_MTIME_NS, F_CTIME_S, F_CTIME_NS,
+       F_ATIME_S, F_ATIME_NS, F_XATTR, F_ERRNO, SCAN_F };
+enum { B_INO, B_DEV, B_RDEV, SCAN_B };
+
+typedef struct {
+  char *name;
+  size_t len;
+} scan_name;
+
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  char *path;
+  scan_name *names;
+  size_t count;
+  double *f;
+  uint64_t *big;
+  int err;              /* errno of opendir/readdir, 0 if the listing worked */
+  const char *syscall;
+} scan_job;
+
+static int compare_names(const void *a, const void *b) {
+  const scan_name *x = a, *y = b;
+  size_t n = x->len < y->len ? x->len : y->len;
+  int c = memcmp(x->name, y->name, n);
+  if (c != 0) return c;
+  return x->len < y->len ? -1 : x->len > y->len;
+}
+
+static void scan_execute(napi_env env, void *data) {
+  scan_job *job = data;
+  DIR *dir = opendir(job->path);
+  if (dir == NULL) { job->err = errno; job->syscall = "scandir"; return; }
+  size_t cap = 64;
+  job->names = malloc(cap * sizeof *job->names);
+  if (job->names == NULL) { job->err = ENOMEM; job->syscall = "scandir"; closedir(dir); return; }
+  for (;;) {
+    errno = 0;
+    struct dirent *e = readdir(dir);
+    if (e == NULL) {
+      if (errno != 0) { job->err = errno; job->syscall = "scandir"; }
+      break;
+    }
+    if (e->d_name[0] == '.' && (e->d_name[1] == 0 || (e->d_name[1] == '.' && e->d_name[2] == 0))) continue;
+    if (job->count == cap) {
+      cap *= 2;
+      scan_name *nn = realloc(job->names, cap * sizeof *nn);
+      if (nn == NULL) { job->err = ENOMEM; job->syscall = "scandir"; break; }
+      job->names = nn;
+    }
+    size_t len = strlen(e->d_name);
+    char *copy = malloc(len + 1);
+    if (copy == NULL) { job->err = ENOMEM; job->syscall = "scandir"; break; }
+    memcpy(copy, e->d_name, len + 1);
+    job->names[job->count].name = copy;
+    job->names[job->count].len = len;
+    job->count++;
+  }
+  if (job->err != 0) { closedir(dir); return; }
+  qsort(job->names, job->count, sizeof *job->names, compare_names);
+  job->f = calloc(job->count ? job->count : 1, SCAN_F * sizeof(double));
+  job->big = calloc(job->count ? job->count : 1, SCAN_B * sizeof(uint64_t));
+  size_t plen = strlen(job->path);
+  char *full = malloc(plen + 2 + 256);
+  if (job->f == NULL || job->big == NULL || full == NULL) {
+    free(full);
+    job->err = ENOMEM; job->syscall = "scandir"; closedir(dir); return;
+  }
+  memcpy(full, job->path, plen);
+  full[plen] = '/';
+  int dfd = dirfd(dir);
+  for (size_t i = 0; i < job->count; i++) {
+    double *f = job->f + i * SCAN_F;
+    uint64_t *b = job->big + i * SCAN_B;
+    struct stat st;
+    if (fstatat(dfd, job->names[i].name, &st, AT_SYMLINK_NOFOLLOW) != 0) { f[F_ERRNO] = errno; continue; }
+    f[F_MODE] = st.st_mode;
+    f[F_UID] = st.st_uid;
+    f[F_GID] = st.st_gid;
+    f[F_NLINK] = (double)st.st_nlink;
+    f[F_SIZE] = (double)st.st_size;
+    f[F_MTIME_S] = (double)st.st_mtim.tv_sec;
+    f[F_MTIME_NS] = (double)st.st_mtim.tv_nsec;
+    f[F_CTIME_S] = (double)st.st_ctim.tv_sec;
+    f[F_CTIME_NS] = (double)st.st_ctim.tv_nsec;
+    f[F_ATIME_S] = (double)st.st_atim.tv_sec;
+    f[F_ATIME_NS] = (double)st.st_atim.tv_nsec;
+    b[B_INO] = st.st_ino;
+    b[B_DEV] = st.st_dev;
+    b[B_RDEV] = st.st_rdev;
+    /* xattr list size; symlinks and sockets are not asked (restic reads neither) */
+    if (S_ISLNK(st.st_mode) || S_ISSOCK(st.st_mode)) continue;
+    memcpy(full + plen + 1, job->names[i].name, job->names[i].len + 1);
+    ssize_t n = llistxattr(full, NULL, 0);
+    f[F_XATTR] = n >= 0 ? (double)n : -(double)errno;
+  }
+  free(full);
+  closedir(dir);
+}
+
+static void scan_free(scan_job *job) {
+  for (size_t i = 0; i < job->count; i++) free(job->names[i].name);
+  free(job->names);
+  free(job->f);
+  free(job->big);
+  free(job->path);
+  free(job);
+}
+
+static void finalize_free(napi_env env, void *data, void *hint) { free(data); }
+
+/* A typed array over a malloc'd block that is freed with the array. */
+static napi_value external_array(napi_env env, napi_typedarray_type type, void *data, size_t count, size_t bytes) {
+  napi_value ab, arr;
+  if (napi_create_external_arraybuffer(env, data, bytes, finalize_free, NULL, &ab) != napi_ok) return NULL;
+  if (napi_create_typedarray(env, type, count, ab, 0, &arr) != napi_ok) return NULL;
+  return arr;
+}
+
+static napi_value scan_result(napi_env env, scan_job *job) {
+  napi_value result, names, f, big;
+  if (napi_create_object(env, &result) != napi_ok || napi_create_array_with_length(env, job->count, &names) != napi_ok) return NULL;
+  for (size_t i = 0; i < job->count; i++) {
+    napi_value name;
+    if (napi_create_buffer_copy(env, job->names[i].len, job->names[i].name, NULL, &name) != napi_ok ||
+        napi_set_element(env, names, (uint32_t)i, name) != napi_ok) return NULL;
+  }
+  size_t nf = job->count * SCAN_F, nb = job->count * SCAN_B;
+  /* ownership of the two arrays moves to their ArrayBuffers, freed when those are collected */
+  f = external_array(env, napi_float64_array, job->f, nf, nf * sizeof(double));
+  if (f == NULL) return NULL;
+  job->f = NULL;
+  big = external_array(env, napi_biguint64_array, job->big, nb, nb * sizeof(uint64_t));
+  if (big == NULL) return NULL;
+  job->big = NULL;
+  if (napi_set_named_property(env, result, "names", names) != napi_ok ||
+      napi_set_named_property(env, result, "f", f) != napi_ok ||
+      napi_set_named_property(env, result, "big", big) != napi_ok) return NULL;
+  return result;
+}
+
+static void scan_complete(napi_env env, napi_status status, void *data) {
+  scan_job *job = data;
+  napi_value value = NULL;
+  bool ok = false;
+  if (status != napi_ok) {
+    napi_create_string_utf8(env, "scandir cancelled", NAPI_AUTO_LENGTH, &value);
+  } else if (job->err != 0) {
+    value = errno_error(env, job->err, job->syscall, job->path);
+  } else {
+    value = scan_result(env, job);
+    ok = value != NULL;
+  }
+  if (value == NULL) {
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (pending) napi_get_and_clear_last_exception(env, &value);
+    else napi_create_string_utf8(env, "scandir failed", NAPI_AUTO_LENGTH, &value);
+  }
+  if (ok) napi_resolve_deferred(env, job->deferred, value);
+  else napi_reject_deferred(env, job->deferred, value);
+  napi_delete_async_work(env, job->work);
+  scan_free(job);
+}
+
+static napi_value js_scandir(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS];
+  if (get_args(env, info, 1, argv) == NULL) return NULL;
+  char *path = get_bytes(env, argv[0], "invalid path");
+  if (path == NULL) return NULL;
+  scan_job *job = calloc(1, sizeof *job);
+  if (job == NULL) { free(path); napi_throw_error(env, "ENOMEM", "out of memory"); return NULL; }
+  job->path = path;
+  napi_value promise, resource_name;
+  if (napi_create_promise(env, &job->deferred, &promise) != napi_ok ||
+      napi_create_string_utf8(env, "skiff:scandir", NAPI_AUTO_LENGTH, &resource_name) != napi_ok ||
+      napi_create_async_work(env, NULL, resource_name, scan_execute, scan_complete, job, &job->work) != napi_ok ||
+      napi_queue_async_work(env, job->work) != napi_ok) {
+    scan_free(job);
+    throw_status(env, "scandir");
+    return NULL;
+  }
+  return promise;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"utimensat", NULL, js_utimensat, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -292,6 +494,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"lsetxattr", NULL, js_lsetxattr, NULL, NULL, NULL, napi_enumerable, NULL},
       {"mkfifo", NULL, js_mkfifo, NULL, NULL, NULL, napi_enumerable, NULL},
       {"mknod", NULL, js_mknod, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"scandir", NULL, js_scandir, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;
