@@ -18,8 +18,8 @@ if (cmd === 'init') {
   await initRepository(storage, password, opts);
 } else {
   const repo = await openRepository(storage, password, opts);
-  await repo.loadIndex();
-  const lock = await acquireLock(repo, { exclusive: false });
+  // as the CLI does: the index loads while the lock settles
+  const [lock] = await Promise.all([acquireLock(repo, { exclusive: false }), repo.loadIndex()]);
   try {
     if (cmd === 'backup') {
       const r = await backup(repo, { paths: [arg!], programVersion: 'skiff-engine' });
