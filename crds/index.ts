@@ -72,3 +72,4 @@ export type {
 } from './pod-volume.ts';
 export { CRD_YAML_DIR, loadCrdManifests } from './manifests.ts';
 export type { CrdManifest } from './manifests.ts';
+export { selectorMatches, selectorProblems, selectorQuery } from './label-selector.ts';

@@ -3,6 +3,7 @@
  * `k in (a,b)`, `k notin (a,b)`, `k`, `!k`, joined by commas; and back, for tables.
  */
 import type { LabelSelector, LabelSelectorRequirement } from '../../crds/index.ts';
+import { selectorQuery } from '../../crds/index.ts';
 import { SkiffError } from '../../repository/index.ts';
 
 const KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
@@ -73,13 +74,5 @@ export function parseOrSelectors(s: string): LabelSelector[] {
 
 export function formatLabelSelector(sel: LabelSelector | null | undefined): string {
   if (sel === null || sel === undefined) return '<none>';
-  const parts = Object.entries(sel.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of sel.matchExpressions ?? []) {
-    const vals = (e.values ?? []).join(',');
-    if (e.operator === 'In') parts.push(`${e.key} in (${vals})`);
-    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${vals})`);
-    else if (e.operator === 'Exists') parts.push(e.key);
-    else parts.push(`!${e.key}`);
-  }
-  return parts.length === 0 ? '<none>' : parts.join(',');
+  return selectorQuery(sel) || '<none>';
 }

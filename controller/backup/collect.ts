@@ -13,7 +13,7 @@ import type { BackupSpec, LabelSelector } from '../../crds/index.ts';
 import { LABELS } from '../../crds/index.ts';
 import type { KubeObject } from '../runtime/index.ts';
 import { type ApiResource, type ClusterReader, apiVersionOf, groupResource } from './cluster-reader.ts';
-import { selectorMatches, selectorQuery } from './label-selector.ts';
+import { selectorMatches, selectorQuery } from '../../crds/index.ts';
 import { NamespaceFilter, ResourceFilter } from './name-filters.ts';
 import { planResources } from './resource-plan.ts';
 

@@ -7,7 +7,7 @@ export { collectResources } from './collect.ts';
 export type { CollectLog, CollectedItem } from './collect.ts';
 export { NEVER_BACKED_UP, planResources } from './resource-plan.ts';
 export { NamespaceFilter, ResourceFilter, globToRegExp, resolveResourceName } from './name-filters.ts';
-export { selectorMatches, selectorProblems, selectorQuery } from './label-selector.ts';
+export { selectorMatches, selectorProblems, selectorQuery } from '../../crds/index.ts';
 export { validateBackup } from './validate.ts';
 export type { LocationFacts } from './validate.ts';
 export { FORMAT_VERSION, TarballWriter, VERSION_FILE, itemPaths, parseItemPath } from './tarball.ts';

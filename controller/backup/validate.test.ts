@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { BackupSpec } from '../../crds/index.ts';
-import { selectorMatches, selectorProblems, selectorQuery } from './label-selector.ts';
+import { selectorMatches, selectorProblems, selectorQuery } from '../../crds/index.ts';
 import { NamespaceFilter } from './name-filters.ts';
 import { labelValue } from './start-backup.ts';
 import { validateBackup } from './validate.ts';

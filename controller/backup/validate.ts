@@ -4,7 +4,7 @@
  */
 import type { BackupSpec } from '../../crds/index.ts';
 import { parseGoDuration } from '../runtime/index.ts';
-import { selectorProblems } from './label-selector.ts';
+import { selectorProblems } from '../../crds/index.ts';
 import { globToRegExp, isGlob } from './name-filters.ts';
 
 export interface LocationFacts {

@@ -25,7 +25,6 @@ export { splitApiVersion, splitGroupResource } from './cluster-writer.ts';
 export type { ApiResource, ClusterWriter } from './cluster-writer.ts';
 export { dynamicClusterWriter } from './dynamic-cluster-writer.ts';
 export { IncludesExcludes, globMatch, globToRegExp, validateIncludesExcludes } from './includes-excludes.ts';
-export { selectorMatches, validateLabelSelector, formatSelector } from './label-selector.ts';
 export { RestoreResults } from './results.ts';
 export type { ResultSet, RestoreResultsFile } from './results.ts';
 export type { JsonObject, JsonValue } from './unstructured.ts';

@@ -3,7 +3,7 @@
 import type { LabelSelector, RestoreSpec } from '../../crds/index.ts';
 import type { BackupContents, BackupItem } from './backup-contents.ts';
 import { exactMatch, globMatch, IncludesExcludes } from './includes-excludes.ts';
-import { selectorMatches } from './label-selector.ts';
+import { selectorMatches } from '../../crds/index.ts';
 import { DEFAULT_RESTORE_PRIORITIES, orderResources, type RestorePriorities } from './priorities.ts';
 import { child, kindOf, str, stringMap, type JsonObject } from './unstructured.ts';
 

@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { RestoreSpec } from '../../crds/index.ts';
-import { formatSelector, selectorMatches } from './label-selector.ts';
+import { selectorMatches, selectorQuery } from '../../crds/index.ts';
 import { SOURCE_REQUIRED, validateRestoreSpec } from './validate.ts';
 
 test('exactly one of backupName and scheduleName', (t) => {
@@ -19,8 +19,8 @@ test('filters, selectors, policy and mapping are checked', (t) => {
   t.regex(bad({ includedNamespaces: ['Bad_NS'] })[0] ?? '', /invalid namespace "Bad_NS"/);
   t.regex(bad({ includedResources: ['nodes', 'backups'] })[0] ?? '', /nodes, backups cannot be restored/);
   t.regex(bad({ labelSelector: { matchLabels: { a: 'b' } }, orLabelSelectors: [{ matchLabels: { c: 'd' } }] })[0] ?? '', /only one can be specified/);
-  t.regex(bad({ labelSelector: { matchExpressions: [{ key: 'a', operator: 'In', values: [] }] } })[0] ?? '', /invalid label selector: values must be non-empty/);
-  t.regex(bad({ labelSelector: { matchExpressions: [{ key: 'a', operator: 'Near' as 'In' }] } })[0] ?? '', /not a valid label selector operator/);
+  t.regex(bad({ labelSelector: { matchExpressions: [{ key: 'a', operator: 'In', values: [] }] } })[0] ?? '', /invalid label selector: operator In on "a" needs at least one value/);
+  t.regex(bad({ labelSelector: { matchExpressions: [{ key: 'a', operator: 'Near' as 'In' }] } })[0] ?? '', /invalid label selector: "Near" is not a valid operator/);
   t.regex(bad({ labelSelector: { matchLabels: { 'bad key!': 'v' } } })[0] ?? '', /invalid label key/);
   t.regex(bad({ existingResourcePolicy: 'replace' as 'none' })[0] ?? '', /invalid existingResourcePolicy "replace"/);
   t.regex(bad({ namespaceMapping: { app: 'App2' } })[0] ?? '', /invalid target namespace "App2"/);
@@ -38,5 +38,5 @@ test('label selectors evaluate like the API server', (t) => {
   t.true(selectorMatches({ matchExpressions: [{ key: 'app', operator: 'Exists' }] }, labels));
   t.false(selectorMatches({ matchExpressions: [{ key: 'app', operator: 'DoesNotExist' }] }, labels));
   t.false(selectorMatches({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'x', operator: 'Exists' }] }, labels));
-  t.is(formatSelector({ matchLabels: { a: 'b' }, matchExpressions: [{ key: 'c', operator: 'In', values: ['d', 'e'] }, { key: 'f', operator: 'DoesNotExist' }] }), 'a=b,c in (d,e),!f');
+  t.is(selectorQuery({ matchLabels: { a: 'b' }, matchExpressions: [{ key: 'c', operator: 'In', values: ['d', 'e'] }, { key: 'f', operator: 'DoesNotExist' }] }), 'a=b,c in (d,e),!f');
 });

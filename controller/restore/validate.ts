@@ -2,7 +2,7 @@
 // reconciler adds the backup lookup. Each problem is one message for `status.validationErrors`.
 import { EXISTING_RESOURCE_POLICIES, type RestoreSpec } from '../../crds/index.ts';
 import { validateIncludesExcludes } from './includes-excludes.ts';
-import { validateLabelSelector } from './label-selector.ts';
+import { selectorProblems } from '../../crds/index.ts';
 import { NON_RESTORABLE_RESOURCES } from './plan.ts';
 
 export const SOURCE_REQUIRED = 'either a backup or a schedule must be specified, not both';
@@ -41,7 +41,7 @@ export function validateRestoreSpec(spec: RestoreSpec): string[] {
     errs.push('encountered labelSelector as well as orLabelSelectors in restore spec, only one can be specified');
   }
   for (const sel of [...(spec.labelSelector == null ? [] : [spec.labelSelector]), ...(spec.orLabelSelectors ?? [])]) {
-    for (const p of validateLabelSelector(sel)) errs.push(`invalid label selector: ${p}`);
+    errs.push(...selectorProblems(sel, 'label selector'));
   }
   const policy = spec.existingResourcePolicy;
   if (policy !== undefined && (policy as string) !== '' && !(EXISTING_RESOURCE_POLICIES as readonly string[]).includes(policy)) {

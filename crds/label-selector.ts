@@ -3,7 +3,7 @@
  * matching against an object's labels, and the query-string form for list calls.
  * An empty selector (no labels, no expressions) matches everything.
  */
-import type { LabelSelector } from '../../crds/index.ts';
+import type { LabelSelector } from './meta.ts';
 
 const NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -49,7 +49,7 @@ export function selectorProblems(sel: LabelSelector, where: string): string[] {
 }
 
 /** Whether `labels` satisfy every requirement of `sel`. */
-export function selectorMatches(sel: LabelSelector, labels: Record<string, string> | undefined): boolean {
+export function selectorMatches(sel: LabelSelector, labels: Readonly<Record<string, string>> | undefined): boolean {
   const l = labels ?? {};
   for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (l[k] !== v) return false;
   for (const r of sel.matchExpressions ?? []) {
