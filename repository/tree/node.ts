@@ -77,6 +77,18 @@ function id(node: Node, v: string): string {
   return `"${v}"`;
 }
 
+/**
+ * The JSON literal of a name as restic writes it: Go-quoted, then JSON-encoded. Printable ASCII
+ * other than `"`, `\`, `<`, `>` and `&` passes both unchanged: the usual name takes that path.
+ */
+export function nameLiteral(name: Buffer): string {
+  for (let i = 0; i < name.length; i++) {
+    const c = name[i]!;
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c || c === 0x3c || c === 0x3e || c === 0x26) return goJSONString(goQuote(name));
+  }
+  return '"' + name.toString('latin1') + '"';
+}
+
 function contentList(node: Node): string {
   const c = node.content;
   if (c === null) return 'null';
@@ -114,9 +126,10 @@ export function encodeNode(node: Node): string {
   if (!NODE_TYPES.includes(node.type)) throw invalid(node, `unknown type ${JSON.stringify(node.type)}`);
   if (node.type === 'file' && node.content === null) throw invalid(node, 'a file needs content ([] when empty)');
   if (node.type === 'dir' && node.subtree === undefined) throw invalid(node, 'a dir needs a subtree');
-  let s = `{"name":${goJSONString(goQuote(node.name))},"type":"${node.type}"`;
+  let s = `{"name":${nameLiteral(node.name)},"type":"${node.type}"`;
   if (node.mode !== 0) s += `,"mode":${uint32(node, 'mode', node.mode)}`;
-  s += time(node, 'mtime', node.mtime) + time(node, 'atime', node.atime) + time(node, 'ctime', node.ctime);
+  const mtime = time(node, 'mtime', node.mtime);
+  s += mtime + (node.atime === node.mtime ? ',"atime"' + mtime.slice(8) : time(node, 'atime', node.atime)) + time(node, 'ctime', node.ctime);
   s += `,"uid":${uint32(node, 'uid', node.uid)},"gid":${uint32(node, 'gid', node.gid)}`;
   if (node.user) s += `,"user":${goJSONString(node.user)}`;
   if (node.group) s += `,"group":${goJSONString(node.group)}`;

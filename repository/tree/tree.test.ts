@@ -1,7 +1,9 @@
 import test from 'ava';
 import { createHash } from 'node:crypto';
 import { isCode } from '../errors/errors.ts';
-import type { Node } from './node.ts';
+import { nameLiteral, type Node } from './node.ts';
+import { goJSONString } from './go-json.ts';
+import { goQuote } from './go-quote.ts';
 import { decodeTree, encodeTree, findNode } from './tree.ts';
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -147,4 +149,19 @@ test('decoded trees come back sorted even if stored unsorted', (t) => {
   const names = decodeTree(bytes).map((n) => n.name.toString());
   t.deepEqual(names, ['a', 'b']);
   t.is(decodeTree(bytes)[0]?.mtime, '0001-01-01T00:00:00Z');
+});
+
+test('the fast name literal equals Go quoting then JSON encoding, for every byte and random names', (t) => {
+  const check = (b: Buffer) => t.is(nameLiteral(b), goJSONString(goQuote(b)), b.toString('hex'));
+  for (let c = 0; c < 256; c++) check(Buffer.from([0x61, c, 0x62]));
+  let x = 12345;
+  for (let i = 0; i < 2000; i++) {
+    const len = 1 + (i % 40);
+    const b = Buffer.alloc(len);
+    for (let j = 0; j < len; j++) {
+      x = (x * 1103515245 + 12345) >>> 0;
+      b[j] = i % 2 ? 0x20 + (x % 95) : x >>> 24;
+    }
+    check(b);
+  }
 });
