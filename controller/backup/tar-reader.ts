@@ -1,108 +1,151 @@
-/**
- * A streaming tar reader for what `TarWriter` (and Go's archive/tar) write: ustar headers, PAX
- * `path` records, GNU long names. Yields regular files with their whole content (backup items
- * are small JSON files); directories and other types are skipped. Checksums are verified:
- * a damaged header is an `Integrity` error, never a silent skip.
- */
-import { createGunzip } from 'node:zlib';
+// A streaming reader of POSIX tar (ustar, with pax `path` records and GNU long names), enough for
+// backup tarballs: it yields regular files one at a time, each buffered whole (resource JSON is
+// small; `maxEntryBytes` bounds it). Malformed input fails with SkiffError code Integrity.
 import type { Readable } from 'node:stream';
-import { SkiffError } from '../../repository/errors/errors.ts';
-
-const BLOCK = 512;
+import { SkiffError } from '../../repository/index.ts';
 
 export interface TarEntry {
   readonly path: string;
   readonly data: Buffer;
 }
 
-/** Reads exact byte counts from a chunk stream. */
-class ByteSource {
-  readonly #it: AsyncIterator<Buffer>;
-  #buf: Buffer = Buffer.alloc(0);
-  constructor(src: AsyncIterable<Buffer | Uint8Array>) {
-    this.#it = (async function* () {
-      for await (const c of src) yield Buffer.isBuffer(c) ? c : Buffer.from(c);
-    })();
+const BLOCK = 512;
+
+/** Pulls exact byte counts out of a chunked stream. */
+class ByteReader {
+  private readonly chunks: Buffer[] = [];
+  private buffered = 0;
+  private readonly it: AsyncIterator<Buffer | string>;
+  constructor(source: AsyncIterable<Buffer | string>) {
+    this.it = source[Symbol.asyncIterator]();
   }
-  /** exactly n bytes, or undefined at a clean end of stream before any byte */
+
+  /** Exactly `n` bytes, or undefined at a clean end of stream (no bytes left). */
   async read(n: number): Promise<Buffer | undefined> {
-    const parts: Buffer[] = [];
-    let have = 0;
-    while (have < n) {
-      if (this.#buf.length === 0) {
-        const r = await this.#it.next();
-        if (r.done === true) {
-          if (have === 0) return undefined;
-          throw new SkiffError('Integrity', 'tar archive ends in the middle of an entry');
-        }
-        this.#buf = r.value;
+    while (this.buffered < n) {
+      const next = await this.it.next();
+      if (next.done === true) {
+        if (this.buffered === 0) return undefined;
+        throw new SkiffError('Integrity', `tar archive is truncated (${this.buffered} of ${n} bytes)`);
       }
-      const take = Math.min(n - have, this.#buf.length);
-      parts.push(this.#buf.subarray(0, take));
-      this.#buf = this.#buf.subarray(take);
-      have += take;
+      const b = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+      this.chunks.push(b);
+      this.buffered += b.length;
     }
-    return Buffer.concat(parts, n);
+    const all = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
+    this.chunks.length = 0;
+    const out = all.subarray(0, n);
+    const rest = all.subarray(n);
+    if (rest.length > 0) this.chunks.push(rest);
+    this.buffered = rest.length;
+    return out;
+  }
+
+  /** Reads and discards whatever is left (the zero blocks and record padding after the archive). */
+  async drain(): Promise<void> {
+    this.chunks.length = 0;
+    this.buffered = 0;
+    for (;;) if ((await this.it.next()).done === true) return;
+  }
+
+  async skip(n: number): Promise<void> {
+    let left = n;
+    while (left > 0) {
+      const step = Math.min(left, 1 << 20);
+      if ((await this.read(step)) === undefined) throw new SkiffError('Integrity', 'tar archive is truncated');
+      left -= step;
+    }
   }
 }
 
-function str(h: Buffer, off: number, len: number): string {
-  const f = h.subarray(off, off + len);
-  const end = f.indexOf(0);
-  return f.subarray(0, end < 0 ? len : end).toString('utf8');
+function cString(b: Buffer): string {
+  const end = b.indexOf(0);
+  return b.subarray(0, end === -1 ? b.length : end).toString('utf8');
 }
 
-function num(h: Buffer, off: number, len: number): number {
-  const s = str(h, off, len).trim();
-  return s === '' ? 0 : parseInt(s, 8);
+/** Octal numeric field, or GNU base-256 when the high bit of the first byte is set. */
+function numeric(b: Buffer): number {
+  if (b.length > 0 && ((b[0] as number) & 0x80) !== 0) {
+    let v = (b[0] as number) & 0x7f;
+    for (let i = 1; i < b.length; i++) v = v * 256 + (b[i] as number);
+    return v;
+  }
+  const s = cString(b).trim();
+  if (s === '') return 0;
+  if (!/^[0-7]+$/.test(s)) throw new SkiffError('Integrity', `tar header has a bad numeric field "${s}"`);
+  return parseInt(s, 8);
 }
 
 function checksumOk(h: Buffer): boolean {
+  const stored = numeric(h.subarray(148, 156));
   let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : (h[i] ?? 0);
-  return sum === num(h, 148, 8);
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : (h[i] as number);
+  return sum === stored;
 }
 
-function paxPath(data: Buffer): string | undefined {
-  let path: string | undefined;
-  for (let off = 0; off < data.length; ) {
-    const sp = data.indexOf(0x20, off);
-    const len = sp < 0 ? NaN : Number(data.subarray(off, sp).toString('ascii'));
-    if (!Number.isInteger(len) || len <= 0 || off + len > data.length) throw new SkiffError('Integrity', 'malformed PAX header in tar archive');
-    const kv = data.subarray(sp + 1, off + len - 1).toString('utf8');
-    const eq = kv.indexOf('=');
-    if (kv.slice(0, eq) === 'path') path = kv.slice(eq + 1);
-    off += len;
+/** pax extended header records: `<len> <key>=<value>\n`. */
+function paxRecords(data: Buffer): Map<string, string> {
+  const out = new Map<string, string>();
+  let pos = 0;
+  while (pos < data.length) {
+    const space = data.indexOf(0x20, pos);
+    if (space === -1) break;
+    const len = parseInt(data.subarray(pos, space).toString('ascii'), 10);
+    if (!Number.isFinite(len) || len <= 0) throw new SkiffError('Integrity', 'tar pax header is malformed');
+    const rec = data.subarray(space + 1, pos + len - 1).toString('utf8');
+    const eq = rec.indexOf('=');
+    if (eq > 0) out.set(rec.slice(0, eq), rec.slice(eq + 1));
+    pos += len;
   }
-  return path;
+  return out;
 }
 
-export async function* readTar(src: AsyncIterable<Buffer | Uint8Array>): AsyncGenerator<TarEntry> {
-  const bytes = new ByteSource(src);
-  let longPath: string | undefined;
+export interface ReadTarOptions {
+  /** largest regular file accepted, default 64 MiB */
+  readonly maxEntryBytes?: number;
+}
+
+/** Yields the regular files of a tar stream in archive order; directories and links are skipped. */
+export async function* readTar(source: AsyncIterable<Buffer | string> | Readable, opts: ReadTarOptions = {}): AsyncGenerator<TarEntry> {
+  const max = opts.maxEntryBytes ?? 64 << 20;
+  const r = new ByteReader(source);
+  let longName: string | undefined;
   for (;;) {
-    const h = await bytes.read(BLOCK);
-    if (h === undefined || h.every((b) => b === 0)) return;
+    const h = await r.read(BLOCK);
+    if (h === undefined) return; // some writers omit the two zero blocks
+    if (h.every((x) => x === 0)) {
+      await r.drain();
+      return;
+    }
     if (!checksumOk(h)) throw new SkiffError('Integrity', 'tar header checksum mismatch');
-    const size = num(h, 124, 12);
-    const type = String.fromCharCode(h[156] ?? 0);
-    const data = (await bytes.read(size)) ?? Buffer.alloc(0);
-    const pad = (BLOCK - (size % BLOCK)) % BLOCK;
-    if (pad > 0) await bytes.read(pad);
-    if (type === 'x') longPath = paxPath(data) ?? longPath;
-    else if (type === 'L') longPath = str(data, 0, data.length);
-    else if (type === '0' || type === '\0') {
-      const prefix = str(h, 345, 155);
-      const name = str(h, 0, 100);
-      yield { path: longPath ?? (prefix === '' ? name : `${prefix}/${name}`), data };
-      longPath = undefined;
-    } else longPath = undefined;
+    const size = numeric(h.subarray(124, 136));
+    const type = String.fromCharCode(h[156] as number);
+    const ustar = h.subarray(257, 262).toString('ascii') === 'ustar';
+    const prefix = ustar ? cString(h.subarray(345, 500)) : '';
+    const headerName = (prefix === '' ? '' : `${prefix}/`) + cString(h.subarray(0, 100));
+    const padded = Math.ceil(size / BLOCK) * BLOCK;
+    const isMeta = type === 'x' || type === 'L' || type === 'g';
+    const isFile = type === '0' || type === '\0' || type === '7';
+    if ((isMeta || isFile) && size > max) throw new SkiffError('Integrity', `tar entry ${headerName} is too large (${size} bytes)`);
+    if (!isMeta && !isFile) {
+      await r.skip(padded);
+      longName = undefined;
+      continue;
+    }
+    const body = size === 0 ? Buffer.alloc(0) : await r.read(padded);
+    if (body === undefined) throw new SkiffError('Integrity', 'tar archive is truncated');
+    const data = body.subarray(0, size);
+    if (type === 'x') {
+      longName = paxRecords(data).get('path') ?? longName;
+      continue;
+    }
+    if (type === 'L') {
+      longName = cString(data);
+      continue;
+    }
+    if (type === 'g') continue;
+    const path = longName ?? headerName;
+    longName = undefined;
+    yield { path, data: Buffer.from(data) };
   }
-}
-
-/** Entries of a gzip'd tar stream (a `<backup>.tar.gz`). */
-export function readTarGz(src: Readable): AsyncGenerator<TarEntry> {
-  const gunzip = createGunzip();
-  src.on('error', (err) => gunzip.destroy(err));
-  return readTar(src.pipe(gunzip));
 }

@@ -9,7 +9,7 @@ import { initRepository, openRepository } from '../repo/open.ts';
 import { FileSaver } from './file-saver.ts';
 
 const KDF = { N: 1024, r: 8, p: 1 };
-// small chunks, so a few MiB cross many read blocks (a block holds `max` bytes)
+// small chunks, so a few MiB cross many read blocks
 const params = makeChunkerParams(Buffer.alloc(32, 7), { min: 16 * 1024, avg: 32 * 1024, max: 128 * 1024 });
 
 const cases: [string, Buffer, number | undefined][] = [
@@ -23,13 +23,14 @@ const cases: [string, Buffer, number | undefined][] = [
   ['text, compressible', Buffer.from('backup and restore, again and again\n'.repeat(20_000)), undefined],
 ];
 
-for (const workers of [0, 2]) {
-  test(`files are stored as FastCDC would cut them and read back whole (workers: ${workers})`, async (t) => {
+// blocks of `max` bytes, and blocks smaller than a chunk can be (they grow to find a cut)
+for (const [workers, blockBytes] of [[0, params.max], [2, params.max], [0, 40 * 1024], [2, 24 * 1024]] as const) {
+  test(`files are stored as FastCDC would cut them and read back whole (workers: ${workers}, blocks: ${blockBytes / 1024} KiB)`, async (t) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'skiff-saver-'));
     const storage = new MemStorage();
     try {
       const repo = await initRepository(storage, 'pw', { kdf: KDF, workers, packSize: 4 * 1024 * 1024 });
-      const saver = new FileSaver(repo, params, { budgetBytes: 3 * params.max });
+      const saver = new FileSaver(repo, params, { budgetBytes: 3 * params.max, blockBytes });
       const saved = await Promise.all(
         cases.map(async ([name, data, hint], i) => {
           const file = path.join(dir, `f${i}`);

@@ -15,12 +15,29 @@ export type { SavedFile } from './large-file.ts';
 
 /** bytes of small files sent to a worker in one job */
 const SMALL_BATCH_BYTES = 2 * 1024 * 1024;
+/**
+ * Bytes of file data per read block of a large file. Smaller than the largest chunk (8 MiB), so
+ * that the blocks in flight, about one per worker plus the one being read, keep every worker busy
+ * while holding little memory; a chunk longer than a block grows the block (large-file.ts). The
+ * price is scanning a block's tail twice, about 1/6 more chunker work at 4 MiB.
+ */
+const BLOCK_SIZE = 4 * 1024 * 1024;
+/** free small-file output buffers kept for reuse (the rest go back to the allocator) */
+const SMALL_SPARES = 2;
+/**
+ * Free read blocks are dropped when no large file has been read for this long: a tree's small
+ * files (often most of a backup) then do not hold the blocks, while a run of large files keeps
+ * reusing them.
+ */
+const IDLE_BLOCKS_MS = 250;
 
 export interface FileSaverOptions {
-  /** file data in flight at once; default three read blocks */
+  /** file data in flight at once; default one read block per worker thread plus two */
   readonly budgetBytes?: number;
   /** large files read at once; default 2 */
   readonly largeFiles?: number;
+  /** bytes per read block of a large file; default 4 MiB (at most the chunker's `max`) */
+  readonly blockBytes?: number;
 }
 
 export class FileSaver {
@@ -28,14 +45,18 @@ export class FileSaver {
   readonly #small: SmallFileBatcher;
   readonly #large;
   readonly #smallMax: number;
+  #largeActive = 0;
+  #idle: NodeJS.Timeout | undefined;
 
   constructor(repo: Repository, params: ChunkerParams, opts: FileSaverOptions = {}) {
-    // a full block of `max` bytes always yields a cut (findCut cuts at `max` at the latest)
-    const blockSize = params.max;
-    const budget = new ByteBudget(opts.budgetBytes ?? 3 * blockSize);
+    const blockSize = Math.min(opts.blockBytes ?? BLOCK_SIZE, params.max);
+    const budget = new ByteBudget(opts.budgetBytes ?? (repo.runner.threads + 2) * blockSize);
     const gap = blockGap(params, blockSize);
-    this.#ctx = { repo, params, budget, blockSize, gap, blocks: new SpareBuffers(gap + blockSize, 3) };
-    this.#small = new SmallFileBatcher(repo, budget, new SpareBuffers(SMALL_BATCH_BYTES + params.min + 64 * 1024, 3), { maxBytes: SMALL_BATCH_BYTES });
+    // as many free blocks as the budget can have in flight: a block is either in flight or
+    // spare, so blocks take at most the budget, and are not allocated (and faulted in) again
+    const spareBlocks = Math.max(1, Math.ceil(budget.limit / blockSize));
+    this.#ctx = { repo, params, budget, blockSize, gap, blocks: new SpareBuffers(gap + blockSize, spareBlocks) };
+    this.#small = new SmallFileBatcher(repo, budget, new SpareBuffers(SMALL_BATCH_BYTES + params.min + 64 * 1024, SMALL_SPARES), { maxBytes: SMALL_BATCH_BYTES });
     this.#large = pLimit(opts.largeFiles ?? 2);
     this.#smallMax = params.min;
   }
@@ -49,6 +70,17 @@ export class FileSaver {
         return r;
       }
     }
-    return this.#large(() => saveLargeFile(this.#ctx, path, size, opts));
+    return this.#large(async () => {
+      this.#largeActive++;
+      clearTimeout(this.#idle);
+      try {
+        return await saveLargeFile(this.#ctx, path, size, opts);
+      } finally {
+        if (--this.#largeActive === 0) {
+          this.#idle = setTimeout(() => this.#ctx.blocks.clear(), IDLE_BLOCKS_MS);
+          this.#idle.unref();
+        }
+      }
+    });
   }
 }

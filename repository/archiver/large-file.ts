@@ -5,7 +5,11 @@
  * next is read and chunked, so one large file keeps every worker busy.
  *
  * Memory: every block holds `budget` bytes from before its read until its sealed blobs are in a
- * pack; blocks of the usual size are recycled through a small free list.
+ * pack; blocks of the usual size are recycled through a small free list. Blocks are smaller than
+ * the largest chunk (so that a few of them in flight keep the workers busy without holding tens
+ * of MiB): a chunk longer than a block is found by growing the next block, up to `max`, which a
+ * chunk never exceeds. The bytes after a block's last cut start the next block; they wait in a
+ * per-file buffer reused from block to block.
  */
 import { findCut, type ChunkerParams } from '../chunker/index.ts';
 import { SkiffError } from '../errors/errors.ts';
@@ -23,7 +27,7 @@ export interface SaveContext {
   readonly repo: Repository;
   readonly params: ChunkerParams;
   readonly budget: ByteBudget;
-  /** bytes of file data per block; at least `params.max`, so a full block always yields a cut */
+  /** bytes of file data per block (a block grows past it, up to `params.max`, to find a cut) */
   readonly blockSize: number;
   /** free bytes before a block's data (see blockGap) */
   readonly gap: number;
@@ -33,10 +37,11 @@ export interface SaveContext {
 
 /**
  * Bytes left free before a block's data so the worker can seal its chunks in place (every chunk
- * but the last is longer than `min`); 0 when chunks can be so small that the gap would be large.
+ * but the last is longer than `min`; a grown block holds up to `max`); 0 when chunks can be so
+ * small that the gap would be large.
  */
 export function blockGap(params: ChunkerParams, dataSize: number): number {
-  const gap = sealGap(Math.ceil(dataSize / (params.min + 1)) + 1);
+  const gap = sealGap(Math.ceil(Math.max(dataSize, params.max) / (params.min + 1)) + 1);
   return gap <= 64 * 1024 ? gap : 0;
 }
 
@@ -53,24 +58,28 @@ export async function saveLargeFile(
   opts: { signal?: AbortSignal; onBytes?: (n: number) => void },
 ): Promise<SavedFile> {
   const { params, budget, blocks, gap, blockSize } = ctx;
-  if (blockSize < params.max) throw new SkiffError('Permanent', `block size ${blockSize} is below the largest chunk ${params.max}`);
+  if (!(blockSize > 0)) throw new SkiffError('Permanent', `block size ${blockSize} is not positive`);
   const fh = await openRead(path);
   const parts: Promise<BlockResult>[] = [];
   let size = 0;
   try {
+    // the bytes after the last cut: carry.subarray(0, carried)
     let carry: Uint8Array | undefined;
+    let carried = 0;
     let pos = 0; // file position of the first byte after carry
     let eof = false;
     let grow = false;
-    while (!eof || carry) {
+    while (!eof || carried > 0) {
       checkAborted(opts.signal);
-      const carried = carry?.length ?? 0;
-      // carry < max <= blockSize: a grown block always has room to read, so the loop advances
-      const want: number = grow ? blockSize : Math.min(blockSize, Math.max(carried + Math.max(0, sizeHint - pos) + 1, 64 * 1024));
+      // Normally a block of blockSize bytes, or what the size hint says is left. When the last
+      // block had no cut, or the carry fills a block, grow: carry < max (a span of max bytes always
+      // has a cut), so min(2 carry, max) > carry and the loop advances.
+      const fit = Math.min(blockSize, Math.max(carried + Math.max(0, sizeHint - pos) + 1, 64 * 1024));
+      const want: number = grow || fit <= carried ? Math.max(blockSize, Math.min(2 * carried, params.max)) : fit;
       await budget.acquire(want);
       const ab = blocks.take(want + gap, want + gap);
       const buf: Uint8Array = new Uint8Array(ab, gap, want);
-      if (carry) buf.set(carry, 0);
+      if (carried > 0) buf.set(carry!.subarray(0, carried), 0);
       let hi = carried;
       try {
         while (hi < buf.length && !eof) {
@@ -97,8 +106,12 @@ export async function saveLargeFile(
         ranges.push(gap + lo, cut);
         lo += cut;
       }
-      carry = lo < hi ? buf.slice(lo, hi) : undefined;
-      grow = ranges.length === 0 && carry !== undefined;
+      carried = hi - lo;
+      if (carried > 0) {
+        if (!carry || carry.length < carried) carry = new Uint8Array(Math.max(carried, Math.min(2 * (carry?.length ?? 0), params.max)));
+        carry.set(buf.subarray(lo, hi), 0);
+      }
+      grow = ranges.length === 0 && carried > 0;
       for (let i = 1; i < ranges.length; i += 2) size += ranges[i]!;
       if (ranges.length === 0) {
         blocks.give(ab);

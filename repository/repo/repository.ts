@@ -30,8 +30,18 @@ import { compressForBlob, defaultThreads, rawKey, sealGap, sharedRunner, type Jo
 /** Blobs collected before an index file is written mid-backup (crash recovery keeps them). */
 const INDEX_FLUSH_PACKS = 8;
 const INDEX_MAX_BLOBS = 100_000;
-/** Finished packs held in memory while they upload (at least one); packs are uploaded from memory. */
+/**
+ * Finished packs held in memory while they upload (at least one); packs are uploaded from memory.
+ * A full pack waits for a slot, and blobs wait while it does, so the data packs in memory are at
+ * most the uploads, the one waiting, and none filling meanwhile.
+ */
 const UPLOAD_MEMORY = 40 * 1024 * 1024;
+/**
+ * Storage requests per pack upload slot. A local disk takes a 16 MiB pack in 10-50 ms, less than
+ * filling the next one takes, so one upload at a time (of its 2 connections) keeps it busy; S3
+ * (8 connections) gets two at a time, as UPLOAD_MEMORY allows.
+ */
+const CONNECTIONS_PER_UPLOAD = 2;
 /** Blobs at least this large are sealed on a worker thread by `saveBlob` (smaller ones inline). */
 const WORKER_BLOB_MIN = 64 * 1024;
 
@@ -220,7 +230,7 @@ export class Repository {
   }
 
   async #upload(unnamed: UnnamedPack): Promise<void> {
-    const slots = Math.max(1, Math.min(this.options.connections, Math.floor(UPLOAD_MEMORY / this.options.packSize)));
+    const slots = Math.max(1, Math.min(Math.floor(this.options.connections / CONNECTIONS_PER_UPLOAD), Math.floor(UPLOAD_MEMORY / this.options.packSize)));
     if (this.#uploads.size >= slots) {
       let open!: () => void;
       this.#slotWait = new Promise((resolve) => (open = resolve));

@@ -94,4 +94,8 @@ test('spare buffers are reused when large enough, dropped when detached or too m
   structuredClone(moved, { transfer: [moved] });
   s.give(moved);
   t.not(s.take(), moved);
+  const kept = new ArrayBuffer(100);
+  s.give(kept);
+  s.clear();
+  t.not(s.take(), kept, 'cleared');
 });

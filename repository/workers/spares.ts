@@ -27,4 +27,9 @@ export class SpareBuffers {
     if (!buf || buf.detached || buf.byteLength < this.size || this.#free.length >= this.#keep) return;
     this.#free.push(buf);
   }
+
+  /** Drops every free buffer (a phase that used them is over; they go back to the allocator). */
+  clear(): void {
+    this.#free.length = 0;
+  }
 }
