@@ -1,20 +1,21 @@
 /**
  * Walks a snapshot's trees and decides what to create: directories, special nodes and files, and
- * for files which blob goes to which offset. Hardlinks (links > 1, same inode and device) are
- * written once and linked.
+ * for files which blob goes to which offset, grouped by pack. Hardlinks (links > 1, same inode and
+ * device) are written once and linked. Every tree is read (and every name checked) before
+ * anything is written, so a damaged or hostile tree fails the restore up front.
+ *
+ * Files and blob targets are kept in columns (file-table.ts, pack-targets.ts), not as objects:
+ * a plan for a million files stays in the tens of MiB and costs the garbage collector nothing
+ * while the data is restored.
  */
 import { decodeTree, type Node } from '../tree/index.ts';
 import type { Repository } from '../repo/repository.ts';
 import { SkiffError } from '../errors/errors.ts';
+import type { BlobLocation } from '../index/master-index.ts';
+import { OVERHEAD } from '../crypto/index.ts';
 import { checkName, joinPath } from './safe-path.ts';
-
-export interface PlannedFile {
-  readonly path: Buffer;
-  readonly node: Node;
-  readonly size: number;
-  /** set when this file is a hardlink to an earlier planned file */
-  readonly linkTo?: Buffer;
-}
+import { FileTable } from './file-table.ts';
+import { PackTargets } from './pack-targets.ts';
 
 export interface PlannedNode {
   readonly path: Buffer;
@@ -22,17 +23,12 @@ export interface PlannedNode {
   readonly depth: number;
 }
 
-export interface BlobTarget {
-  readonly file: number;
-  readonly offset: number;
-}
-
 export interface RestorePlan {
   readonly dirs: PlannedNode[];
   readonly others: PlannedNode[];
-  readonly files: PlannedFile[];
-  /** blob hex → where it goes */
-  readonly blobs: Map<string, BlobTarget[]>;
+  readonly files: FileTable;
+  /** pack ID → the blobs to read from it and where they go */
+  readonly packs: Map<string, PackTargets>;
   readonly warnings: { path: string; message: string }[];
   totalBytes: number;
 }
@@ -50,8 +46,8 @@ export function includeFilter(includes: readonly string[]): IncludeFilter {
 }
 
 export async function planRestore(repo: Repository, treeId: string, target: Buffer, filter: IncludeFilter): Promise<RestorePlan> {
-  const plan: RestorePlan = { dirs: [], others: [], files: [], blobs: new Map(), warnings: [], totalBytes: 0 };
-  const links = new Map<string, Buffer>();
+  const plan: RestorePlan = { dirs: [], others: [], files: new FileTable(), packs: new Map(), warnings: [], totalBytes: 0 };
+  const links = new Map<string, number>();
   const walk = async (tree: string, dir: Buffer, snapDir: string, depth: number): Promise<void> => {
     let nodes: Node[];
     try {
@@ -63,58 +59,65 @@ export async function planRestore(repo: Repository, treeId: string, target: Buff
         { cause: err },
       );
     }
+    let dirNo = -1; // registered with the file table at its first file
     for (const node of nodes) {
       checkName(node.name, snapDir || '/');
       const snapPath = `${snapDir}/${node.name.toString()}`;
       const inc = filter(snapPath);
       if (inc === 'no') continue;
-      const p = joinPath(dir, node.name);
       if (node.type === 'dir') {
         if (!node.subtree) throw new SkiffError('Integrity', `directory ${snapPath} has no subtree`);
+        const p = joinPath(dir, node.name);
         plan.dirs.push({ path: p, node, depth });
         await walk(node.subtree, p, snapPath, depth + 1);
         continue;
       }
       if (inc === 'ancestor') continue;
-      if (node.type === 'file') addFile(repo, plan, links, p, node);
-      else plan.others.push({ path: p, node, depth });
+      if (node.type === 'file') {
+        if (dirNo < 0) dirNo = plan.files.addDir(dir);
+        addFile(repo, plan, links, dirNo, dir, node);
+      } else plan.others.push({ path: joinPath(dir, node.name), node, depth });
     }
   };
   await walk(treeId, target, '', 0);
   return plan;
 }
 
-function addFile(repo: Repository, plan: RestorePlan, links: Map<string, Buffer>, p: Buffer, node: Node): void {
+function addFile(repo: Repository, plan: RestorePlan, links: Map<string, number>, dirNo: number, dir: Buffer, node: Node): void {
+  let linkKey: string | undefined;
   if ((node.links ?? 1n) > 1n && node.inode !== undefined) {
-    const key = `${node.deviceId ?? 0n}:${node.inode}`;
-    const first = links.get(key);
-    if (first) {
-      plan.files.push({ path: p, node, size: Number(node.size ?? 0n), linkTo: first });
+    linkKey = `${node.deviceId ?? 0n}:${node.inode}`;
+    const first = links.get(linkKey);
+    if (first !== undefined) {
+      plan.files.add(dirNo, node, first);
       return;
     }
-    links.set(key, p);
   }
-  const size = Number(node.size ?? 0n);
   const content = node.content ?? [];
-  const sizes: number[] = [];
-  for (const id of content) {
-    const n = repo.index.plainSize(Buffer.from(id, 'hex'));
-    if (n === undefined) {
-      plan.warnings.push({ path: p.toString(), message: `data blob ${id.slice(0, 8)} not found in index; file not restored` });
+  const ids: Buffer[] = [];
+  const locs: BlobLocation[] = [];
+  for (const hex of content) {
+    const id = Buffer.from(hex, 'hex');
+    const loc = repo.index.get(id);
+    if (!loc) {
+      plan.warnings.push({ path: joinPath(dir, node.name).toString(), message: `data blob ${hex.slice(0, 8)} not found in index; file not restored` });
       return;
     }
-    sizes.push(n);
+    ids.push(id);
+    locs.push(loc);
   }
-  const fileNo = plan.files.length;
-  plan.files.push({ path: p, node, size });
+  const file = plan.files.add(dirNo, node, -1);
+  if (linkKey !== undefined) links.set(linkKey, file);
+  const size = plan.files.size(file);
   if (size === 0) return; // restic creates an empty file when size is 0, whatever content says
   let offset = 0;
-  content.forEach((id, i) => {
-    let targets = plan.blobs.get(id);
-    if (!targets) plan.blobs.set(id, (targets = []));
-    if (offset < size) targets.push({ file: fileNo, offset });
-    offset += sizes[i]!;
+  locs.forEach((loc, i) => {
+    if (offset < size) {
+      let targets = plan.packs.get(loc.packId);
+      if (!targets) plan.packs.set(loc.packId, (targets = new PackTargets(loc.packId)));
+      targets.add(ids[i]!, loc, file, offset);
+    }
+    offset += loc.uncompressedLength || loc.length - OVERHEAD;
   });
   plan.totalBytes += size;
 }
-

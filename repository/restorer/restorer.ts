@@ -1,26 +1,31 @@
 /**
  * Restore: recreates a snapshot (or sub-paths of it) under a target directory.
  *
- * Whatever is in the way of a file is removed first. Content is then fetched pack by pack,
- * several packs at once; a worker thread decrypts and hash-verifies each blob once and writes it
- * to every file and offset that needs it, creating a file (truncated to its size, so all-zero
- * regions stay holes) when it writes its first blob: file creation, slow on some filesystems,
- * runs on the workers too. Files no blob reached (empty ones, or all blobs damaged) are created
- * afterwards. Metadata is applied last, directories deepest first, so restored times stick. A
- * damaged blob becomes a warning naming the files it affects; the rest restores.
+ * The plan (plan.ts) reads every tree first. Directories, symlinks and special files are created
+ * next. Content is then fetched pack by pack, several jobs at once (restore-jobs.ts); a worker
+ * thread decrypts and hash-verifies each blob once and writes it to every file and offset that
+ * needs it. A file written by a single job (nearly every small file; empty files get jobs of
+ * their own) is created, written and given its metadata by that job on the worker, whatever was
+ * in the way removed first. Files several jobs write (large ones) are created here beforehand,
+ * truncated to their size so all-zero regions stay holes, and get their metadata once those jobs
+ * are done; then hardlinks, symlinks and special files, and directories last, deepest first, so
+ * restored times stick. A damaged blob becomes a warning naming the files it affects; the rest
+ * restores.
  */
 import { closeSync, constants, ftruncateSync, openSync } from 'node:fs';
 import { link, mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { applyMetadata, createSpecial } from '../fs/index.ts';
+import { applyFileMetadataSync, type FileMetadata } from '../fs/apply-metadata.ts';
 import type { Node } from '../tree/index.ts';
 import { SkiffError } from '../errors/errors.ts';
-import type { BlobLocation } from '../index/master-index.ts';
 import { OVERHEAD } from '../crypto/index.ts';
 import type { Repository } from '../repo/repository.ts';
-import { includeFilter, planRestore, type BlobTarget, type RestorePlan } from './plan.ts';
+import { includeFilter, planRestore, type RestorePlan } from './plan.ts';
+import { planJobs, type JobSpec } from './restore-jobs.ts';
 import { clearPath, clearPathSync, ensureDir } from './safe-path.ts';
+import { runSpread } from './spread.ts';
 
 export { nonZeroSegments } from '../workers/index.ts';
 
@@ -42,17 +47,17 @@ export interface RestoreResult {
   readonly warnings: readonly { path: string; message: string }[];
 }
 
+type Warnings = { path: string; message: string }[];
+
 const CREATE_FLAGS = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW;
 /** metadata calls (chown, chmod, times, xattrs) in flight at once */
 const METADATA_CONCURRENCY = 32;
-/** a pack's blobs go to workers in jobs of at most this many bytes or targets, so small files spread over threads */
-const JOB_BYTES = 4 * 1024 * 1024;
-const JOB_TARGETS = 256;
 
 export async function restoreTree(repo: Repository, treeId: string, opts: RestoreOptions): Promise<RestoreResult> {
   const target = Buffer.from(path.resolve(opts.target));
   await mkdir(target, { recursive: true, mode: 0o700 });
   const plan = await planRestore(repo, treeId, target, includeFilter(opts.include ?? []));
+  const { files } = plan;
   const warnings = [...plan.warnings];
   const isRoot = process.getuid?.() === 0;
   const abort = () => {
@@ -70,73 +75,77 @@ export async function restoreTree(repo: Repository, treeId: string, opts: Restor
       warnings.push({ path: o.path.toString(), message: (err as Error).message });
     }
   }
-  for (const f of plan.files) {
-    if (f.linkTo) continue;
+
+  const { jobs, jobsPerFile } = planJobs(plan.packs.values(), files.length, (f) => files.linkTo(f) >= 0);
+  plan.packs.clear();
+  // files several jobs write are created here (at their size, holes until written); their
+  // metadata once all those jobs are done
+  const later: number[] = [];
+  for (let f = 0; f < files.length; f++) {
+    if (jobsPerFile[f]! < 2) continue;
     abort();
-    clearPathSync(f.path);
+    const p = files.path(f);
+    clearPathSync(p);
+    createFile(p, files.size(f));
+    later.push(f);
   }
 
   let bytesDone = 0;
-  const ctx: PackContext = { repo, plan, warnings, sparse: opts.sparse !== false, created: new Set() };
-  const jobs = [...groupByPack(repo, plan, warnings)].flatMap(([packId, blobs]) => splitPack(blobs).map((g) => ({ packId, g })));
-  const limit = pLimit(opts.packConcurrency ?? Math.max(2, 2 * repo.runner.threads));
-  await Promise.all(
-    jobs.map(({ packId, g }) =>
-      limit(async () => {
-        abort();
-        const n = await restoreGroup(ctx, packId, g); // not `bytesDone += await …`: that reads bytesDone before the await
-        bytesDone += n;
-        opts.onProgress?.({ bytesDone, totalBytes: plan.totalBytes });
-      }),
-    ),
+  const ctx: JobContext = { repo, plan, jobsPerFile, warnings, isRoot, sparse: opts.sparse !== false };
+  const dirs = createdDirs(plan, jobs, jobsPerFile);
+  await runSpread(
+    jobs.map((job, j) => ({ job, dirs: dirs[j]! })),
+    (t) => t.dirs,
+    opts.packConcurrency ?? Math.max(2, 2 * repo.runner.threads),
+    async ({ job }) => {
+      abort();
+      const n = await runJob(ctx, job); // not `bytesDone += await …`: that reads bytesDone before the await
+      bytesDone += n;
+      opts.onProgress?.({ bytesDone, totalBytes: plan.totalBytes });
+    },
   );
 
-  plan.files.forEach((f, i) => {
-    if (!f.linkTo && !ctx.created.has(i)) createFile(f.path, f.size);
-  });
-  for (const f of plan.files) {
-    if (!f.linkTo) continue;
-    await clearPath(f.path);
-    await link(f.linkTo, f.path);
+  for (const f of later) applyFileOrWarn(files.path(f), files.meta(f), isRoot, warnings);
+  for (let f = 0; f < files.length; f++) {
+    const to = files.linkTo(f);
+    if (to < 0) continue;
+    const p = files.path(f);
+    await clearPath(p);
+    await link(files.path(to), p);
+    applyFileOrWarn(p, files.meta(f), isRoot, warnings);
   }
-  await applyAll([...plan.files, ...plan.others], isRoot, warnings);
+  await applyAll(plan.others, isRoot, warnings);
   // directories deepest first (a parent made unsearchable must not block its children), each depth at once
   const depths = [...new Set(plan.dirs.map((d) => d.depth))].sort((a, b) => b - a);
   for (const depth of depths) await applyAll(plan.dirs.filter((d) => d.depth === depth), isRoot, warnings);
-  return { files: plan.files.length, dirs: plan.dirs.length, bytes: bytesDone, warnings };
+  return { files: files.length, dirs: plan.dirs.length, bytes: bytesDone, warnings };
 }
 
-interface PackBlob {
-  readonly id: Buffer;
-  readonly loc: BlobLocation;
-  readonly targets: readonly BlobTarget[];
-}
-
-function groupByPack(repo: Repository, plan: RestorePlan, warnings: { path: string; message: string }[]): Map<string, PackBlob[]> {
-  const byPack = new Map<string, PackBlob[]>();
-  for (const [hex, targets] of plan.blobs) {
-    const id = Buffer.from(hex, 'hex');
-    const loc = repo.index.get(id);
-    if (!loc) {
-      for (const t of targets) warnings.push({ path: plan.files[t.file]!.path.toString(), message: `data blob ${hex.slice(0, 8)} not in index` });
-      continue;
-    }
-    let list = byPack.get(loc.packId);
-    if (!list) byPack.set(loc.packId, (list = []));
-    list.push({ id, loc, targets });
-  }
-  return byPack;
-}
-
-interface PackContext {
+interface JobContext {
   readonly repo: Repository;
   readonly plan: RestorePlan;
-  readonly warnings: { path: string; message: string }[];
+  readonly jobsPerFile: Uint32Array;
+  readonly warnings: Warnings;
+  readonly isRoot: boolean;
   readonly sparse: boolean;
-  /** files (indexes into plan.files) a worker created */
-  readonly created: Set<number>;
 }
 
+/** Per job, the directories it creates files in (those of the files it owns). */
+function createdDirs(plan: RestorePlan, jobs: readonly JobSpec[], jobsPerFile: Uint32Array): number[][] {
+  return jobs.map((job) => {
+    const dirs = new Set<number>();
+    if (!job.pack) for (const f of job.create) dirs.add(plan.files.dir(f));
+    else {
+      for (const row of job.rows) {
+        const f = job.pack.file.get(row);
+        if (jobsPerFile[f] === 1) dirs.add(plan.files.dir(f));
+      }
+    }
+    return [...dirs];
+  });
+}
+
+/** Creates a file of `size` bytes (a hole until written). */
 function createFile(p: Buffer, size: number): void {
   const fd = openSync(p, CREATE_FLAGS, 0o600);
   try {
@@ -144,6 +153,128 @@ function createFile(p: Buffer, size: number): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/** What a job sends a worker besides its files: the sealed blobs and where each goes. */
+interface Payload {
+  readonly buf: ArrayBuffer;
+  readonly ranges: Uint32Array;
+  readonly ids: Uint8Array;
+  readonly ulens: Uint32Array;
+  /** per target: blob, path (index into the job's files), offset and length */
+  readonly tBlob: Uint32Array;
+  readonly tPath: Uint32Array;
+  readonly tOffset: Float64Array;
+  readonly tLen: Float64Array;
+}
+
+/** No blobs (a fresh buffer each time: the job's buffer is moved to the worker). */
+const nothing = (): Payload => ({
+  buf: new ArrayBuffer(0),
+  ranges: new Uint32Array(0),
+  ids: new Uint8Array(0),
+  ulens: new Uint32Array(0),
+  tBlob: new Uint32Array(0),
+  tPath: new Uint32Array(0),
+  tOffset: new Float64Array(0),
+  tLen: new Float64Array(0),
+});
+
+/** Runs one job on a worker; returns bytes restored. */
+async function runJob(ctx: JobContext, job: JobSpec): Promise<number> {
+  if (!job.pack) return send(ctx, Array.from(job.create), nothing(), () => undefined);
+  const { repo, plan, warnings } = ctx;
+  const { pack, rows } = job;
+  const files = plan.files;
+  const offset = pack.offset.view();
+  const length = pack.length.view();
+  const base = offset[rows[0]!]!;
+  const last = rows[rows.length - 1]!;
+  let range: Buffer | undefined;
+  let loadError: string | undefined;
+  try {
+    range = await repo.io(() => repo.storage.load({ type: 'data', name: pack.packId }, { offset: base, length: offset[last]! + length[last]! - base }));
+  } catch (err) {
+    if (err instanceof SkiffError && (err.code === 'Transient' || err.code === 'Auth' || err.code === 'Cancelled')) throw err;
+    loadError = `pack ${pack.packId.slice(0, 8)} cannot be read: ${(err as Error).message}`;
+  }
+
+  // the job's files, each once, and its blobs: runs of rows with the same offset
+  const pathNo = new Map<number, number>();
+  const fileOf: number[] = [];
+  const tPath = new Uint32Array(rows.length);
+  const blobRows: number[] = [];
+  const tBlob = new Uint32Array(rows.length);
+  rows.forEach((row, t) => {
+    const f = pack.file.get(row);
+    let p = pathNo.get(f);
+    if (p === undefined) {
+      p = fileOf.push(f) - 1;
+      pathNo.set(f, p);
+    }
+    tPath[t] = p;
+    if (t === 0 || offset[row] !== offset[rows[t - 1]!]) blobRows.push(row);
+    tBlob[t] = blobRows.length - 1;
+  });
+  const blobId = (k: number) => pack.ids.view(32 * blobRows[k]!, 32);
+  const blobFailed = (k: number, message: string) => {
+    rows.forEach((_, t) => {
+      if (tBlob[t] === k) warnings.push({ path: files.path(fileOf[tPath[t]!]!).toString(), message });
+    });
+  };
+  const damaged = (k: number, why: string) =>
+    blobFailed(k, `data blob ${blobId(k).toString('hex').slice(0, 8)} in pack ${pack.packId.slice(0, 8)} is damaged: ${why}`);
+  if (!range) {
+    // nothing to write, but the files this job owns are still created (at their size) and finished
+    blobRows.forEach((_, k) => blobFailed(k, loadError!));
+    return send(ctx, fileOf, nothing(), damaged);
+  }
+
+  const n = blobRows.length;
+  const ranges = new Uint32Array(2 * n);
+  const ids = new Uint8Array(32 * n);
+  const ulens = new Uint32Array(n);
+  for (let k = 0; k < n; k++) {
+    const row = blobRows[k]!;
+    ranges[2 * k] = offset[row]! - base;
+    ranges[2 * k + 1] = length[row]!;
+    ids.set(blobId(k), 32 * k);
+    ulens[k] = pack.ulen.get(row);
+  }
+  const tOffset = new Float64Array(rows.length);
+  const tLen = new Float64Array(rows.length);
+  rows.forEach((row, t) => {
+    const plainSize = pack.ulen.get(row) || length[row]! - OVERHEAD;
+    tOffset[t] = pack.fileOffset.get(row);
+    tLen[t] = Math.max(0, Math.min(plainSize, files.size(fileOf[tPath[t]!]!) - tOffset[t]!));
+  });
+  return send(ctx, fileOf, { buf: ownBuffer(range), ranges, ids, ulens, tBlob, tPath, tOffset, tLen }, damaged);
+}
+
+/** Sends the job for files `fileOf` to a worker and turns what it reports into warnings. */
+async function send(ctx: JobContext, fileOf: readonly number[], payload: Payload, damaged: (blob: number, why: string) => void): Promise<number> {
+  const files = ctx.plan.files;
+  const own = Uint8Array.from(fileOf, (f) => (ctx.jobsPerFile[f] === 1 ? 1 : 0));
+  const paths = fileOf.map((f) => files.path(f));
+  const r = await ctx.repo.runner.run({
+    op: 'restore',
+    ...payload,
+    key: ctx.repo.rawKey,
+    paths,
+    sizes: Float64Array.from(fileOf, (f) => files.size(f)),
+    own,
+    meta: fileOf.map((f, p): FileMetadata | null => (own[p] ? files.meta(f) : null)),
+    isRoot: ctx.isRoot,
+    sparse: ctx.sparse,
+  });
+  r.blobErrors.forEach((why, k) => {
+    if (why) damaged(k, why);
+  });
+  const warn = (p: number, message: string) => ctx.warnings.push({ path: paths[p]!.toString(), message });
+  for (const e of r.fileErrors) warn(e.path, e.message);
+  for (const e of r.metaErrors) warn(e.path, `metadata: ${e.message}`);
+  for (const e of r.warnings) warn(e.path, `metadata: ${e.message}`);
+  return r.bytes;
 }
 
 /** The loaded bytes as an ArrayBuffer of their own, moved to the worker (copied only when the Buffer is a view of a larger one). */
@@ -154,100 +285,21 @@ function ownBuffer(b: Buffer): ArrayBuffer {
   return buf;
 }
 
-/** A pack's blobs in offset order, cut into jobs of at most JOB_BYTES or JOB_TARGETS (small files spread over threads). */
-function splitPack(blobs: PackBlob[]): PackBlob[][] {
-  blobs.sort((a, b) => a.loc.offset - b.loc.offset);
-  const groups: PackBlob[][] = [];
-  let group: PackBlob[] = [];
-  let bytes = 0;
-  let targets = 0;
-  for (const b of blobs) {
-    if (group.length > 0 && (bytes + b.loc.length > JOB_BYTES || targets + b.targets.length > JOB_TARGETS)) {
-      groups.push(group);
-      group = [];
-      bytes = 0;
-      targets = 0;
-    }
-    group.push(b);
-    bytes += b.loc.length;
-    targets += b.targets.length;
-  }
-  groups.push(group);
-  return groups;
-}
-
-/** Loads the span of pack `packId` holding blobs `g`; a worker decrypts, verifies and writes them. Returns bytes restored. */
-async function restoreGroup(ctx: PackContext, packId: string, g: PackBlob[]): Promise<number> {
-  const { repo, plan, warnings } = ctx;
-  const fail = (b: PackBlob, message: string) => {
-    for (const t of b.targets) warnings.push({ path: plan.files[t.file]!.path.toString(), message });
-  };
-  const base = g[0]!.loc.offset;
-  const last = g.at(-1)!;
-  let range: Buffer;
+function applyFileOrWarn(p: Buffer, meta: FileMetadata, isRoot: boolean, warnings: Warnings): void {
   try {
-    range = await repo.io(() => repo.storage.load({ type: 'data', name: packId }, { offset: base, length: last.loc.offset + last.loc.length - base }));
+    const res = applyFileMetadataSync(p, undefined, meta, { isRoot });
+    for (const w of res.warnings) warnings.push({ path: p.toString(), message: `metadata: ${w}` });
   } catch (err) {
-    if (err instanceof SkiffError && (err.code === 'Transient' || err.code === 'Auth' || err.code === 'Cancelled')) throw err;
-    for (const b of g) fail(b, `pack ${packId.slice(0, 8)} cannot be read: ${(err as Error).message}`);
-    return 0;
+    warnings.push({ path: p.toString(), message: `metadata: ${(err as Error).message}` });
   }
-  const paths: Buffer[] = [];
-  const files: number[] = [];
-  const pathNo = new Map<number, number>();
-  const ranges = new Uint32Array(2 * g.length);
-  const ids = new Uint8Array(32 * g.length);
-  const ulens = new Uint32Array(g.length);
-  const t: { blob: number[]; path: number[]; offset: number[]; len: number[] } = { blob: [], path: [], offset: [], len: [] };
-  g.forEach((b, k) => {
-    ranges[2 * k] = b.loc.offset - base;
-    ranges[2 * k + 1] = b.loc.length;
-    ids.set(b.id, 32 * k);
-    ulens[k] = b.loc.uncompressedLength;
-    const plainSize = b.loc.uncompressedLength || b.loc.length - OVERHEAD;
-    for (const target of b.targets) {
-      let p = pathNo.get(target.file);
-      if (p === undefined) {
-        p = paths.push(plan.files[target.file]!.path) - 1;
-        files.push(target.file);
-        pathNo.set(target.file, p);
-      }
-      t.blob.push(k);
-      t.path.push(p);
-      t.offset.push(target.offset);
-      t.len.push(Math.max(0, Math.min(plainSize, plan.files[target.file]!.size - target.offset)));
-    }
-  });
-  const r = await repo.runner.run({
-    op: 'restore',
-    buf: ownBuffer(range),
-    ranges,
-    ids,
-    ulens,
-    key: repo.rawKey,
-    paths,
-    sizes: Float64Array.from(files, (f) => plan.files[f]!.size),
-    tBlob: Uint32Array.from(t.blob),
-    tPath: Uint32Array.from(t.path),
-    tOffset: Float64Array.from(t.offset),
-    tLen: Float64Array.from(t.len),
-    sparse: ctx.sparse,
-  });
-  g.forEach((b, k) => {
-    const why = r.blobErrors[k];
-    if (why) fail(b, `${b.loc.type} blob ${b.id.toString('hex').slice(0, 8)} in pack ${packId.slice(0, 8)} is damaged: ${why}`);
-  });
-  for (const e of r.fileErrors) warnings.push({ path: paths[e.path]!.toString(), message: e.message });
-  for (const p of r.created) ctx.created.add(files[p]!);
-  return r.bytes;
 }
 
-async function applyAll(entries: readonly { path: Buffer; node: Node }[], isRoot: boolean, warnings: { path: string; message: string }[]): Promise<void> {
+async function applyAll(entries: readonly { path: Buffer; node: Node }[], isRoot: boolean, warnings: Warnings): Promise<void> {
   const limit = pLimit(METADATA_CONCURRENCY);
   const each = await Promise.all(
     entries.map((e) =>
       limit(async () => {
-        const w: { path: string; message: string }[] = [];
+        const w: Warnings = [];
         await applyOrWarn(e.path, e.node, isRoot, w);
         return w;
       }),
@@ -256,7 +308,7 @@ async function applyAll(entries: readonly { path: Buffer; node: Node }[], isRoot
   for (const w of each) warnings.push(...w);
 }
 
-async function applyOrWarn(p: Buffer, node: Parameters<typeof applyMetadata>[1], isRoot: boolean, warnings: { path: string; message: string }[]): Promise<void> {
+async function applyOrWarn(p: Buffer, node: Parameters<typeof applyMetadata>[1], isRoot: boolean, warnings: Warnings): Promise<void> {
   try {
     const res = await applyMetadata(p, node, { isRoot });
     for (const w of res.warnings) warnings.push({ path: p.toString(), message: `metadata: ${w}` });

@@ -2,7 +2,6 @@
  * Guards against a malicious or damaged repository writing outside the restore target.
  * Names come from tree blobs: they must be single, non-empty path components.
  */
-import { lstatSync, rmSync, unlinkSync } from 'node:fs';
 import { lstat, mkdir, unlink, rm } from 'node:fs/promises';
 import { SkiffError } from '../errors/errors.ts';
 
@@ -49,13 +48,5 @@ export async function clearPath(p: Buffer): Promise<void> {
   }
 }
 
-/** `clearPath` with synchronous calls (the restorer creates files one after another). */
-export function clearPathSync(p: Buffer): void {
-  try {
-    const st = lstatSync(p);
-    if (st.isDirectory()) rmSync(p, { recursive: true, force: true });
-    else unlinkSync(p);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-}
+/** `clearPath` with synchronous calls (shared with the restore workers, which create most files). */
+export { clearPathSync } from '../workers/clear-path.ts';

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { newMasterKey, open, seal } from '../crypto/index.ts';
@@ -105,7 +105,10 @@ test('files: reads, hashes and seals whole files; reports changed, empty and unr
   }
 });
 
-test('restore: creates files at their size, writes blobs at their offsets, leaves zeros as holes, reports damage', (t) => {
+const T = { sec: 1704164645n, nsec: 123456789 };
+const meta = (perm: number) => ({ uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, perm, atime: T, mtime: T });
+
+test('restore: creates owned files at their size, writes blobs at their offsets, leaves zeros as holes, reports damage, applies metadata', (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'skiff-jobs-'));
   try {
     const one = text(100_000);
@@ -117,7 +120,10 @@ test('restore: creates files at their size, writes blobs at their offsets, leave
     const ids = Buffer.concat([sha(one), sha(zeros), sha(bad)]);
     const f = path.join(dir, 'f');
     const g = path.join(dir, 'g');
-    // f = one ‖ zeros ‖ one; g = zeros ‖ bad
+    const h = path.join(dir, 'h');
+    mkdirSync(path.join(g, 'in the way'), { recursive: true }); // an owned file replaces whatever is there
+    writeFileSync(h, Buffer.alloc(300_000, 1)); // h is not owned: it exists at its size and is only written
+    // f = one ‖ zeros ‖ one; g = zeros ‖ bad; h = one at 0
     const job = {
       op: 'restore',
       buf,
@@ -125,26 +131,63 @@ test('restore: creates files at their size, writes blobs at their offsets, leave
       ids,
       ulens: Uint32Array.of(0, 0, 0),
       key: rawKey(key),
-      paths: [Buffer.from(f), Buffer.from(g)],
-      sizes: Float64Array.of(400_000, 201_000),
-      tBlob: Uint32Array.of(0, 0, 1, 1, 2),
-      tPath: Uint32Array.of(0, 0, 0, 1, 1),
-      tOffset: Float64Array.of(0, 300_000, 100_000, 0, 200_000),
-      tLen: Float64Array.of(100_000, 100_000, 200_000, 200_000, 1000),
+      paths: [Buffer.from(f), Buffer.from(g), Buffer.from(h)],
+      sizes: Float64Array.of(400_000, 201_000, 300_000),
+      own: Uint8Array.of(1, 1, 0),
+      meta: [meta(0o640), null, null],
+      isRoot: process.getuid?.() === 0,
+      tBlob: Uint32Array.of(0, 0, 0, 1, 1, 2),
+      tPath: Uint32Array.of(0, 0, 2, 0, 1, 1),
+      tOffset: Float64Array.of(0, 300_000, 0, 100_000, 0, 200_000),
+      tLen: Float64Array.of(100_000, 100_000, 100_000, 200_000, 200_000, 1000),
       sparse: true,
     } as const;
     const r = runJob(job);
-    t.deepEqual(r.created, [0, 1]);
+    t.deepEqual(r.fileErrors, []);
+    t.deepEqual(r.metaErrors, []);
+    t.is(statSync(f).mode & 0o7777, 0o640);
+    t.is(statSync(f, { bigint: true }).mtimeNs, 1704164645123456789n);
+    t.is(statSync(f, { bigint: true }).atimeNs, 1704164645123456789n); // before reading it (relatime)
     t.deepEqual(readFileSync(f), Buffer.concat([one, zeros, one]));
     t.true(statSync(f).blocks * 512 < 400_000, 'the zero blob is a hole');
-    t.is(statSync(g).size, 201_000);
+    t.true(statSync(g).isFile());
+    t.is(statSync(g).size, 201_000, 'the damaged tail is left as zeros at the right size');
+    t.deepEqual(readFileSync(h), Buffer.concat([one, Buffer.alloc(200_000, 1)]));
     t.deepEqual(r.blobErrors.slice(0, 2), [null, null]);
     t.regex(r.blobErrors[2] ?? '', /verification failed/);
-    t.is(r.bytes, 400_000 + 200_000);
-    // a second job finds the files there and writes into them
-    const again = runJob({ ...job, buf: new Uint8Array(Buffer.concat(sealed)).buffer });
-    t.deepEqual(again.created, []);
-    t.deepEqual(readFileSync(f), Buffer.concat([one, zeros, one]));
+    t.is(r.bytes, 500_000 + 200_000);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('restore: an owned file no blob reaches is still created at its size; a file that cannot be opened is an error for it alone', (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'skiff-jobs-'));
+  try {
+    const f = path.join(dir, 'f');
+    const missing = path.join(dir, 'missing');
+    const r = runJob({
+      op: 'restore',
+      buf: new ArrayBuffer(0),
+      ranges: new Uint32Array(0),
+      ids: new Uint8Array(0),
+      ulens: new Uint32Array(0),
+      key: rawKey(key),
+      paths: [Buffer.from(f), Buffer.from(path.join(dir, 'no', 'such')), Buffer.from(missing)],
+      sizes: Float64Array.of(5000, 10, 10),
+      own: Uint8Array.of(1, 1, 0),
+      meta: [meta(0o600), meta(0o600), null],
+      isRoot: false,
+      tBlob: new Uint32Array(0),
+      tPath: new Uint32Array(0),
+      tOffset: new Float64Array(0),
+      tLen: new Float64Array(0),
+      sparse: true,
+    });
+    t.is(statSync(f).size, 5000);
+    t.is(statSync(f, { bigint: true }).mtimeNs, 1704164645123456789n);
+    t.deepEqual(r.fileErrors.map((e) => e.path), [1]);
+    t.regex(r.fileErrors[0]!.message, /ENOENT/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

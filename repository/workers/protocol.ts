@@ -4,6 +4,7 @@
  * `[start, length]` pairs. Keys travel as 64 bytes `encrypt ‖ macK ‖ macR` with each job, so a
  * worker holds no state between jobs beyond caches.
  */
+import type { FileMetadata } from '../fs/apply-metadata.ts';
 
 /** SHA-256 of each range. */
 export interface HashJob {
@@ -111,9 +112,12 @@ export interface OpenResult {
 /**
  * Restore: opens and verifies sealed blobs as OpenJob does, then writes each plaintext into its
  * target files at the given offsets. Target t belongs to blob `tBlob[t]` and writes `tLen[t]`
- * bytes to `paths[tPath[t]]` at `tOffset[t]`. A file that does not exist yet is created
- * (O_EXCL, mode 0600) and truncated to `sizes[p]`, so that with `sparse` all-zero 64 KiB blocks
- * need not be written (they read back as zeros). The caller has cleared the paths beforehand.
+ * bytes to `paths[tPath[t]]` at `tOffset[t]`; targets come in blob order. With `sparse`, all-zero
+ * 64 KiB blocks are not written (they read back as zeros: the file has its full size).
+ *
+ * A path with `own[p]` set is written by this job alone: the job creates it (O_EXCL, mode 0600,
+ * removing whatever is in the way), gives it its size `sizes[p]`, and applies `meta[p]` when given.
+ * Other paths exist already at their full size (the caller created them) and are only written.
  */
 export interface RestoreJob {
   readonly op: 'restore';
@@ -125,6 +129,12 @@ export interface RestoreJob {
   readonly paths: readonly Uint8Array[];
   /** final size of each file in `paths` */
   readonly sizes: Float64Array;
+  /** 1 for the paths this job creates and completes */
+  readonly own: Uint8Array;
+  /** metadata to apply to owned paths after writing them (null: the caller applies it) */
+  readonly meta: readonly (FileMetadata | null)[];
+  /** as ApplyOptions.isRoot */
+  readonly isRoot: boolean;
   readonly tBlob: Uint32Array;
   readonly tPath: Uint32Array;
   readonly tOffset: Float64Array;
@@ -133,15 +143,16 @@ export interface RestoreJob {
 }
 
 export interface RestoreResult {
-  readonly buf: ArrayBuffer;
   /** plaintext bytes accounted to targets (written, or left as holes) */
   readonly bytes: number;
   /** per blob: null, or why it is damaged */
   readonly blobErrors: readonly (string | null)[];
-  /** files a write failed for: index into `paths` and the error */
+  /** files a create or write failed for: index into `paths` and the error */
   readonly fileErrors: readonly { readonly path: number; readonly message: string }[];
-  /** indexes into `paths` of the files this job created */
-  readonly created: readonly number[];
+  /** owned files whose metadata could not be applied (all failed steps in one message) */
+  readonly metaErrors: readonly { readonly path: number; readonly message: string }[];
+  /** degradation notices from applying metadata (the native addon missing), once per thread */
+  readonly warnings: readonly { readonly path: number; readonly message: string }[];
 }
 
 export type Job = HashJob | SealJob | FilesJob | Sha256Job | OpenJob | RestoreJob;

@@ -1,0 +1,107 @@
+/**
+ * The regular files of a restore plan, one row each in columns: parent directory, name, size,
+ * hardlink target and the metadata restore applies (owner, mode, parsed times). Rare extras
+ * (xattrs, times that do not parse) sit in a side map. Paths are built on demand from the
+ * parent's path and the name, so a file costs about 60 bytes plus its name, not a Node object.
+ */
+import { SkiffError } from '../errors/errors.ts';
+import type { FileMetadata } from '../fs/apply-metadata.ts';
+import { parseRFC3339Nano, posixPermFromGoMode, type Node } from '../tree/index.ts';
+import { ByteArena, Column } from './column.ts';
+
+const SLASH = Buffer.from('/');
+
+interface Extra {
+  xattrs?: NonNullable<FileMetadata['xattrs']>;
+  timeError?: string;
+}
+
+export class FileTable {
+  /** parent directory paths, referred to by number */
+  readonly #dirs: Buffer[] = [];
+  readonly #dir = new Column((n) => new Uint32Array(n));
+  readonly #nameAt = new Column((n) => new Float64Array(n));
+  readonly #nameLen = new Column((n) => new Uint32Array(n));
+  readonly #names = new ByteArena();
+  readonly #size = new Column((n) => new Float64Array(n));
+  readonly #linkTo = new Column((n) => new Int32Array(n));
+  readonly #uid = new Column((n) => new Uint32Array(n));
+  readonly #gid = new Column((n) => new Uint32Array(n));
+  readonly #perm = new Column((n) => new Uint32Array(n));
+  readonly #aSec = new Column((n) => new Float64Array(n));
+  readonly #aNs = new Column((n) => new Uint32Array(n));
+  readonly #mSec = new Column((n) => new Float64Array(n));
+  readonly #mNs = new Column((n) => new Uint32Array(n));
+  readonly #extra = new Map<number, Extra>();
+
+  get length(): number {
+    return this.#size.length;
+  }
+
+  /** Registers a directory files will be added to; returns its number. */
+  addDir(path: Buffer): number {
+    return this.#dirs.push(path) - 1;
+  }
+
+  /** Adds file `node` in directory `dir`; `linkTo` is the file it is a hardlink to, or -1. */
+  add(dir: number, node: Node, linkTo: number): number {
+    const i = this.#size.push(Number(node.size ?? 0n));
+    this.#dir.push(dir);
+    this.#nameAt.push(this.#names.push(node.name));
+    this.#nameLen.push(node.name.length);
+    this.#linkTo.push(linkTo);
+    this.#uid.push(node.uid);
+    this.#gid.push(node.gid);
+    this.#perm.push(posixPermFromGoMode(node.mode));
+    const extra: Extra = {};
+    try {
+      const a = parseRFC3339Nano(node.atime);
+      const m = parseRFC3339Nano(node.mtime);
+      this.#aSec.push(Number(a.sec));
+      this.#aNs.push(a.nsec);
+      this.#mSec.push(Number(m.sec));
+      this.#mNs.push(m.nsec);
+    } catch (err) {
+      // reported when metadata is applied, as applyMetadata reports it
+      this.#aSec.push(0);
+      this.#aNs.push(0);
+      this.#mSec.push(0);
+      this.#mNs.push(0);
+      extra.timeError = err instanceof SkiffError ? err.message : String(err);
+    }
+    if (node.extendedAttributes?.length) extra.xattrs = node.extendedAttributes;
+    if (extra.xattrs || extra.timeError !== undefined) this.#extra.set(i, extra);
+    return i;
+  }
+
+  path(i: number): Buffer {
+    const at = this.#nameAt.get(i);
+    return Buffer.concat([this.#dirs[this.#dir.get(i)]!, SLASH, this.#names.view(at, this.#nameLen.get(i))]);
+  }
+
+  /** The number of the directory file `i` is in. */
+  dir(i: number): number {
+    return this.#dir.get(i);
+  }
+
+  size(i: number): number {
+    return this.#size.get(i);
+  }
+
+  /** The file `i` is a hardlink to, or -1. */
+  linkTo(i: number): number {
+    return this.#linkTo.get(i);
+  }
+
+  meta(i: number): FileMetadata {
+    const extra = this.#extra.get(i);
+    return {
+      uid: this.#uid.get(i),
+      gid: this.#gid.get(i),
+      perm: this.#perm.get(i),
+      atime: { sec: BigInt(this.#aSec.get(i)), nsec: this.#aNs.get(i) },
+      mtime: { sec: BigInt(this.#mSec.get(i)), nsec: this.#mNs.get(i) },
+      ...extra,
+    };
+  }
+}
