@@ -1,7 +1,9 @@
-// A streaming reader of POSIX tar (ustar, with pax `path` records and GNU long names), enough for
-// backup tarballs: it yields regular files one at a time, each buffered whole (resource JSON is
-// small; `maxEntryBytes` bounds it). Malformed input fails with SkiffError code Integrity.
+// A streaming reader of POSIX tar (ustar, with pax `path` records and GNU long names), as TarWriter
+// and Go's archive/tar write them; enough for backup tarballs: it yields regular files one at a
+// time, each buffered whole (resource JSON is small; `maxEntryBytes` bounds it). Header checksums
+// are verified; malformed input fails with SkiffError code Integrity. Backup and restore share it.
 import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { SkiffError } from '../../repository/index.ts';
 
 export interface TarEntry {
@@ -148,4 +150,11 @@ export async function* readTar(source: AsyncIterable<Buffer | string> | Readable
     longName = undefined;
     yield { path, data: Buffer.from(data) };
   }
+}
+
+/** Entries of a gzip'd tar stream (a `<backup>.tar.gz`). */
+export function readTarGz(src: Readable, opts: ReadTarOptions = {}): AsyncGenerator<TarEntry> {
+  const gunzip = createGunzip();
+  src.on('error', (err) => gunzip.destroy(err));
+  return readTar(src.pipe(gunzip), opts);
 }

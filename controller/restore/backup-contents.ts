@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { PassThrough } from 'node:stream';
 import { SkiffError } from '../../repository/index.ts';
-import { readTar } from './tar-reader.ts';
+import { readTar } from '../backup/index.ts';
 import { isObject, type JsonObject } from './unstructured.ts';
 
 export interface BackupItem {

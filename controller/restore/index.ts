@@ -10,8 +10,8 @@ export type { RestoreProgress, RestoreRunOptions, RestoreRunOutcome } from './re
 export type { RestoredPod, RestoreItemHook } from './restore-item.ts';
 export { readBackupTarball, locateItem } from './backup-contents.ts';
 export type { BackupContents, BackupItem } from './backup-contents.ts';
-export { readTar } from './tar-reader.ts';
-export type { TarEntry, ReadTarOptions } from './tar-reader.ts';
+export { readTar } from '../backup/index.ts';
+export type { TarEntry, ReadTarOptions } from '../backup/index.ts';
 export { planRestore, NON_RESTORABLE_RESOURCES, CRD_RESOURCE, crdDefines, resourceAliases } from './plan.ts';
 export type { PlanOptions, PlannedResource, RestorePlan } from './plan.ts';
 export { DEFAULT_RESTORE_PRIORITIES, orderResources, parseRestorePriorities } from './priorities.ts';

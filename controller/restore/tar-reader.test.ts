@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import test from 'ava';
 import { isCode } from '../../repository/index.ts';
-import { readTar, type TarEntry } from './tar-reader.ts';
+import { readTar, type TarEntry } from '../backup/index.ts';
 import { tarBuffer } from './testing/tarball.ts';
 
 async function all(source: AsyncIterable<Buffer>): Promise<TarEntry[]> {
