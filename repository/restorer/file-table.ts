@@ -6,7 +6,8 @@
  */
 import { SkiffError } from '../errors/errors.ts';
 import type { FileMetadata } from '../fs/apply-metadata.ts';
-import { parseRFC3339Nano, posixPermFromGoMode, type Node } from '../tree/index.ts';
+import { posixPermFromGoMode, type Node } from '../tree/index.ts';
+import { parseTime } from './time-cache.ts';
 import { ByteArena, Column } from './column.ts';
 
 const SLASH = Buffer.from('/');
@@ -55,11 +56,11 @@ export class FileTable {
     this.#perm.push(posixPermFromGoMode(node.mode));
     const extra: Extra = {};
     try {
-      const a = parseRFC3339Nano(node.atime);
-      const m = parseRFC3339Nano(node.mtime);
-      this.#aSec.push(Number(a.sec));
+      const a = parseTime(node.atime); // first, as applyMetadata parses them (an error names atime)
+      const m = node.mtime === node.atime ? a : parseTime(node.mtime); // restic's default: the same
+      this.#aSec.push(a.sec);
       this.#aNs.push(a.nsec);
-      this.#mSec.push(Number(m.sec));
+      this.#mSec.push(m.sec);
       this.#mNs.push(m.nsec);
     } catch (err) {
       // reported when metadata is applied, as applyMetadata reports it

@@ -83,6 +83,13 @@ export async function planRestore(repo: Repository, treeId: string, target: Buff
   return plan;
 }
 
+/** A blob ID's bytes in a buffer reused for every ID (the index and the pack targets copy what they keep). */
+const ID = Buffer.alloc(32);
+function idOf(hex: string): Buffer {
+  ID.write(hex, 0, 32, 'hex'); // tree decoding checked it is 64 hex digits
+  return ID;
+}
+
 function addFile(repo: Repository, plan: RestorePlan, links: Map<string, number>, dirNo: number, dir: Buffer, node: Node): void {
   let linkKey: string | undefined;
   if ((node.links ?? 1n) > 1n && node.inode !== undefined) {
@@ -94,16 +101,13 @@ function addFile(repo: Repository, plan: RestorePlan, links: Map<string, number>
     }
   }
   const content = node.content ?? [];
-  const ids: Buffer[] = [];
   const locs: BlobLocation[] = [];
   for (const hex of content) {
-    const id = Buffer.from(hex, 'hex');
-    const loc = repo.index.get(id);
+    const loc = repo.index.get(idOf(hex));
     if (!loc) {
       plan.warnings.push({ path: joinPath(dir, node.name).toString(), message: `data blob ${hex.slice(0, 8)} not found in index; file not restored` });
       return;
     }
-    ids.push(id);
     locs.push(loc);
   }
   const file = plan.files.add(dirNo, node, -1);
@@ -115,7 +119,7 @@ function addFile(repo: Repository, plan: RestorePlan, links: Map<string, number>
     if (offset < size) {
       let targets = plan.packs.get(loc.packId);
       if (!targets) plan.packs.set(loc.packId, (targets = new PackTargets(loc.packId)));
-      targets.add(ids[i]!, loc, file, offset);
+      targets.add(idOf(content[i]!), loc, file, offset);
     }
     offset += loc.uncompressedLength || loc.length - OVERHEAD;
   });
