@@ -1,9 +1,10 @@
 import test from 'ava';
+import { closeSync, openSync } from 'node:fs';
 import { lstat, readlink, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isCode } from '../errors/errors.ts';
 import type { Node } from '../tree/index.ts';
-import { applyMetadata } from './apply-metadata.ts';
+import { applyFileMetadataSync, applyMetadata } from './apply-metadata.ts';
 import { createSpecial } from './create-special.ts';
 import { getXattr } from './native.ts';
 import { nodeFromPath } from './node-from-path.ts';
@@ -62,6 +63,43 @@ test('every failing step is reported in one error', async (t) => {
   const err = await t.throwsAsync(applyMetadata('/nonexistent/skiff/x', fileNode(), { isRoot: true }));
   t.true(isCode(err, 'NotFound'));
   t.regex(err?.message ?? '', /lchown .*ENOENT; chmod .*ENOENT; utimensat .*ENOENT/);
+});
+
+run('applyFileMetadataSync: the same result from a FileMetadata, through a descriptor or the path, and the same errors', async (t) => {
+  await withTmpDir(async (dir) => {
+    const f = path.join(dir, 'f');
+    await writeFile(f, 'data');
+    const xattrs = await userXattrsSupported(f);
+    const meta = {
+      uid: 1234,
+      gid: 5678,
+      perm: 0o4755,
+      atime: { sec: 1683349689n, nsec: 987654321 },
+      mtime: { sec: 1704164645n, nsec: 123456789 },
+      ...(xattrs ? { xattrs: [{ name: 'user.note', value: new Uint8Array([1, 2, 3]) }] } : {}),
+    };
+    const fd = openSync(f, 'r+');
+    try {
+      t.deepEqual(applyFileMetadataSync(Buffer.from(f), fd, meta, { isRoot }).warnings, []);
+    } finally {
+      closeSync(fd);
+    }
+    const st = await lstat(f, { bigint: true });
+    t.is(st.mtimeNs, 1704164645123456789n);
+    t.is(st.atimeNs, 1683349689987654321n);
+    t.is(Number(st.mode) & 0o7777, 0o4755);
+    if (isRoot) t.deepEqual([st.uid, st.gid], [1234n, 5678n]);
+    if (xattrs) t.deepEqual(await getXattr(f, 'user.note'), Buffer.from([1, 2, 3]));
+    applyFileMetadataSync(Buffer.from(f), undefined, { ...meta, perm: 0o640 }, { isRoot });
+    t.is((await lstat(f)).mode & 0o7777, 0o640);
+  });
+  const missing = Buffer.from('/nonexistent/skiff/x');
+  const meta = { uid: 0, gid: 0, perm: 0o644, atime: { sec: 0n, nsec: 0 }, mtime: { sec: 0n, nsec: 0 } };
+  const err = t.throws(() => applyFileMetadataSync(missing, undefined, meta, { isRoot: true }));
+  const old = await t.throwsAsync(applyMetadata(missing, fileNode(), { isRoot: true }));
+  t.is(err?.message, old?.message);
+  const bad = t.throws(() => applyFileMetadataSync(missing, undefined, { ...meta, timeError: 'invalid RFC 3339 time "x"' }, { isRoot: true }));
+  t.regex(bad?.message ?? '', /chmod .*ENOENT; invalid RFC 3339 time "x"$/);
 });
 
 run('createSpecial makes fifos and, as root, devices; refuses what it cannot do', async (t) => {
