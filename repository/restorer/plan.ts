@@ -48,17 +48,16 @@ export function includeFilter(includes: readonly string[]): IncludeFilter {
 export async function planRestore(repo: Repository, treeId: string, target: Buffer, filter: IncludeFilter): Promise<RestorePlan> {
   const plan: RestorePlan = { dirs: [], others: [], files: new FileTable(), packs: new Map(), warnings: [], totalBytes: 0 };
   const links = new Map<string, number>();
-  const walk = async (tree: string, dir: Buffer, snapDir: string, depth: number): Promise<void> => {
-    let nodes: Node[];
-    try {
-      nodes = decodeTree(await repo.loadBlob('tree', Buffer.from(tree, 'hex')));
-    } catch (err) {
+  const load = (tree: string, snapDir: string): Promise<Node[]> =>
+    repo.loadBlob('tree', Buffer.from(tree, 'hex')).then(decodeTree).catch((err: unknown) => {
       throw new SkiffError(
         err instanceof SkiffError ? err.code : 'Integrity',
         `cannot read tree ${tree.slice(0, 8)} (${snapDir || '/'}): ${(err as Error).message}`,
         { cause: err },
       );
-    }
+    });
+  const walk = async (nodes: Node[], dir: Buffer, snapDir: string, depth: number): Promise<void> => {
+    const subtrees = prefetcher(nodes, snapDir, filter, load);
     let dirNo = -1; // registered with the file table at its first file
     for (const node of nodes) {
       checkName(node.name, snapDir || '/');
@@ -69,7 +68,7 @@ export async function planRestore(repo: Repository, treeId: string, target: Buff
         if (!node.subtree) throw new SkiffError('Integrity', `directory ${snapPath} has no subtree`);
         const p = joinPath(dir, node.name);
         plan.dirs.push({ path: p, node, depth });
-        await walk(node.subtree, p, snapPath, depth + 1);
+        await walk(await subtrees(node, snapPath), p, snapPath, depth + 1);
         continue;
       }
       if (inc === 'ancestor') continue;
@@ -79,8 +78,45 @@ export async function planRestore(repo: Repository, treeId: string, target: Buff
       } else plan.others.push({ path: joinPath(dir, node.name), node, depth });
     }
   };
-  await walk(treeId, target, '', 0);
+  await walk(await load(treeId, ''), target, '', 0);
   return plan;
+}
+
+/** Subtrees loaded ahead per directory: the walk waits for storage once per PREFETCH trees, not once per tree (S3). */
+const PREFETCH = 8;
+
+/**
+ * The subtrees of `nodes` the walk will enter, loaded up to PREFETCH ahead of it, in its order.
+ * Only loading runs ahead: the walk still checks names and reports a failed load in tree order.
+ */
+function prefetcher(nodes: readonly Node[], snapDir: string, filter: IncludeFilter, load: (tree: string, snapDir: string) => Promise<Node[]>) {
+  const ahead = nodes.filter((n) => n.type === 'dir' && n.subtree && plainName(n.name) && filter(`${snapDir}/${n.name.toString()}`) !== 'no');
+  const loading = new Map<Node, Promise<Node[]>>();
+  let next = 0;
+  const fill = () => {
+    while (next < ahead.length && loading.size < PREFETCH) {
+      const n = ahead[next++]!;
+      const p = load(n.subtree!, `${snapDir}/${n.name.toString()}`);
+      p.catch(() => undefined); // reported when the walk gets there, if it does
+      loading.set(n, p);
+    }
+  };
+  fill();
+  return (node: Node, snapPath: string): Promise<Node[]> => {
+    const p = loading.get(node) ?? load(node.subtree!, snapPath);
+    loading.delete(node);
+    fill();
+    return p;
+  };
+}
+
+function plainName(name: Buffer): boolean {
+  try {
+    checkName(name, '');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A blob ID's bytes in a buffer reused for every ID (the index and the pack targets copy what they keep). */
