@@ -11,6 +11,7 @@
  * compressed. Compression "max" (level 10 and up) skips the test.
  */
 import { compressBlob } from '../format/index.ts';
+import { compressFrameReused } from './zstd-reuse.ts';
 
 const SAMPLE = 4096;
 const SAMPLES = 4;
@@ -49,4 +50,16 @@ export function compressForBlob(plain: Uint8Array, level: number): { payload: Ui
   if (level < MAX_LEVEL_FROM && !looksCompressible(plain)) return { payload: plain, ulen: 0 };
   const c = compressBlob(plain, level);
   return c ? { payload: c, ulen: plain.length } : { payload: plain, ulen: 0 };
+}
+
+/**
+ * `compressForBlob` for a worker job's batch: compressed payloads are views of the thread's
+ * scratch buffer (zstd-reuse.ts), valid until the job calls `resetScratch()` again, so the job
+ * must seal them before it returns.
+ */
+export function compressForBlobInBatch(plain: Uint8Array, level: number): { payload: Uint8Array; ulen: number } {
+  if (level <= 0 || plain.length === 0) return { payload: plain, ulen: 0 };
+  if (level < MAX_LEVEL_FROM && !looksCompressible(plain)) return { payload: plain, ulen: 0 };
+  const c = compressFrameReused(plain, level) ?? compressBlob(plain, level);
+  return c && c.length < plain.length ? { payload: c, ulen: plain.length } : { payload: plain, ulen: 0 };
 }

@@ -12,7 +12,8 @@ import { restoreBlobs } from './restore-job.ts';
 import { openVerified } from './open-blob.ts';
 import { decompressBlob } from '../format/index.ts';
 import { SkiffError } from '../errors/errors.ts';
-import { compressForBlob } from './compress.ts';
+import { compressForBlobInBatch } from './compress.ts';
+import { resetScratch } from './zstd-reuse.ts';
 import type {
   FileOutcome,
   FilesJob,
@@ -65,8 +66,9 @@ function sealAll(key: MasterKey, plains: readonly Uint8Array[], level: number, s
   const lengths = new Uint32Array(plains.length);
   const ulens = new Uint32Array(plains.length);
   let total = 0;
+  resetScratch();
   plains.forEach((plain, i) => {
-    const c = compressForBlob(plain, level);
+    const c = compressForBlobInBatch(plain, level);
     payloads.push(c.payload);
     ulens[i] = c.ulen;
     lengths[i] = c.payload.length + OVERHEAD;
@@ -95,9 +97,10 @@ function sealRanges(job: SealJob): SealResult {
   const lengths = new Uint32Array(n);
   const ulens = new Uint32Array(n);
   let w = 0;
+  resetScratch();
   for (let k = 0; k < n; k++) {
     const start = job.ranges[2 * k]!;
-    const c = compressForBlob(bytes.subarray(start, start + job.ranges[2 * k + 1]!), job.level);
+    const c = compressForBlobInBatch(bytes.subarray(start, start + job.ranges[2 * k + 1]!), job.level);
     const len = c.payload.length + OVERHEAD;
     sealInto(key, c.payload, bytes.subarray(w, w + len));
     lengths[k] = len;
@@ -114,11 +117,23 @@ function sealableInPlace(ranges: Uint32Array): boolean {
   return true;
 }
 
-/** Reads a whole file of the expected size; null when its size changed. Throws the fs error. */
-function readWhole(path: Uint8Array, size: number): Buffer | null {
+/**
+ * The buffer a worker reads small files into: one batch at a time, each file after the other,
+ * reused from batch to batch (sealing copies what it keeps). One buffer per thread instead of one
+ * per file: small files by the million otherwise leave a worker holding tens of MiB of dead read
+ * buffers between collections.
+ */
+let arena = Buffer.allocUnsafe(256 * 1024);
+
+/**
+ * Reads a whole file of the expected size into `arena` at `at`; the bytes, or null when its size
+ * changed. Throws the fs error.
+ */
+function readWhole(path: Uint8Array, size: number, at: number): Buffer | null {
   const fd = openReadSync(Buffer.from(path.buffer, path.byteOffset, path.byteLength), constants.O_NOFOLLOW);
   try {
-    const buf = Buffer.allocUnsafe(size + 1);
+    // one byte more than expected: a file that grew fills it
+    const buf = arena.subarray(at, at + size + 1);
     let got = 0;
     for (;;) {
       const n = readSync(fd, buf, got, buf.length - got, got);
@@ -136,9 +151,14 @@ function readFiles(job: FilesJob): FilesResult {
   const key = keyOf(job.key);
   const outcomes: (FileOutcome | { kind: 'read'; id: Uint8Array; size: number })[] = [];
   const plains: Uint8Array[] = [];
+  let need = 0;
+  for (let i = 0; i < job.paths.length; i++) need += job.sizes[i]! + 1;
+  if (arena.length < need) arena = Buffer.allocUnsafe(Math.max(need, arena.length * 2));
+  let at = 0;
   job.paths.forEach((p, i) => {
     try {
-      const data = readWhole(p, job.sizes[i]!);
+      const data = readWhole(p, job.sizes[i]!, at);
+      if (data) at += data.length;
       if (!data) {
         outcomes.push({ kind: 'changed' });
         return;
@@ -156,12 +176,12 @@ function readFiles(job: FilesJob): FilesResult {
   });
   const sealed = sealAll(key, plains, job.level, job.spare);
   let blob = 0;
-  let at = 0;
+  let offset = 0;
   const files = outcomes.map((o): FileOutcome => {
     if (o.kind !== 'read') return o;
     const length = sealed.lengths[blob]!;
-    const r: FileOutcome = { kind: 'blob', id: o.id, offset: at, length, ulen: sealed.ulens[blob]!, size: o.size };
-    at += length;
+    const r: FileOutcome = { kind: 'blob', id: o.id, offset, length, ulen: sealed.ulens[blob]!, size: o.size };
+    offset += length;
     blob++;
     return r;
   });
