@@ -98,7 +98,12 @@ if (kubeTestsEnabled('skiff server command tests')) {
       t.is(started?.['leaderElect'], true, 'leader election on by default');
       const health = String(started?.['health']);
       await until('ready', async () => ((await fetch(`${health}/readyz`)).status === 200 ? true : undefined));
-      t.true(lines.some((l) => l['msg'] === 'backup storage location is available' && l['controller'] === 'backupstoragelocations' && l['name'] === 'default'));
+      // the log line may reach stdout a moment after the status write the test saw
+      const logged = await until('the BSL logged', async () => {
+        const now = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+        return now.some((l) => l['msg'] === 'backup storage location is available' && l['controller'] === 'backupstoragelocations' && l['name'] === 'default') || undefined;
+      });
+      t.true(logged);
       t.false(stdout.includes(s3.secretAccessKey + '\n') || stdout.includes('aws_secret_access_key'), 'no credentials in the log');
     } finally {
       child.kill('SIGTERM');
