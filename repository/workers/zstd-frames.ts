@@ -12,17 +12,7 @@
  * plaintext's SHA-256.
  */
 import { constants, ZstdDecompress } from 'node:zlib';
-
-interface NativeHandle {
-  writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
-}
-
-interface Engine {
-  readonly _handle: NativeHandle | null;
-  /** [avail_out, avail_in] after each write */
-  readonly _writeState: Uint32Array;
-  close(): void;
-}
+import { asEngine, type Engine } from './zstd-handle.ts';
 
 let engine: Engine | undefined;
 let unavailable = false;
@@ -32,14 +22,8 @@ let out = new Uint8Array(0);
 function current(): Engine | undefined {
   if (unavailable) return undefined;
   if (engine?._handle) return engine;
-  const e = new ZstdDecompress();
-  e.on('error', () => undefined); // a corrupt frame closes the handle; the caller reports it the ordinary way
-  const candidate = e as unknown as Partial<Engine>;
-  if (typeof candidate._handle?.writeSync !== 'function' || !(candidate._writeState instanceof Uint32Array)) {
-    unavailable = true;
-    return undefined;
-  }
-  engine = candidate as Engine;
+  engine = asEngine(new ZstdDecompress()); // a corrupt frame closes the handle; the caller reports it the ordinary way
+  if (engine === undefined) unavailable = true;
   return engine;
 }
 

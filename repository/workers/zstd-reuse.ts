@@ -18,17 +18,7 @@
  * their content size in the header, which node:zlib's piecewise output leaves out).
  */
 import { constants, ZstdCompress } from 'node:zlib';
-
-interface NativeHandle {
-  writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
-}
-
-interface Engine {
-  readonly _handle: NativeHandle | null;
-  /** [avail_out, avail_in] after each write */
-  readonly _writeState: Uint32Array;
-  close(): void;
-}
+import { asEngine, type Engine } from './zstd-handle.ts';
 
 const engines = new Map<number, Engine>();
 let unavailable = false;
@@ -39,21 +29,21 @@ function engineFor(level: number): Engine | undefined {
   if (unavailable) return undefined;
   const have = engines.get(level);
   if (have?._handle) return have;
-  const e = new ZstdCompress({
-    params: {
-      [constants.ZSTD_c_compressionLevel]: level,
-      [constants.ZSTD_c_checksumFlag]: 0,
-      [constants.ZSTD_c_windowLog]: 19,
-    },
-  });
-  e.on('error', () => undefined); // an error closes the handle; the caller then compresses the ordinary way
-  const candidate = e as unknown as Partial<Engine>;
-  if (typeof candidate._handle?.writeSync !== 'function' || !(candidate._writeState instanceof Uint32Array)) {
+  const e = asEngine(
+    new ZstdCompress({
+      params: {
+        [constants.ZSTD_c_compressionLevel]: level,
+        [constants.ZSTD_c_checksumFlag]: 0,
+        [constants.ZSTD_c_windowLog]: 19,
+      },
+    }),
+  );
+  if (e === undefined) {
     unavailable = true;
     return undefined;
   }
-  engines.set(level, candidate as Engine);
-  return candidate as Engine;
+  engines.set(level, e);
+  return e;
 }
 
 function forget(level: number): void {
