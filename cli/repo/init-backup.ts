@@ -66,7 +66,7 @@ export function registerBackup(repo: Command, g: () => GlobalOptions, e: Env, ou
             out.err(`warning: ${p}: ${err.message}`);
           },
         }),
-        r.loadIndex(),
+        { loadIndex: true },
       );
       progress.done();
       const s = res.stats;

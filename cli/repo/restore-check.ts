@@ -30,7 +30,7 @@ export function registerRestore(repo: Command, g: () => GlobalOptions, e: Env, o
           sparse: o.sparse,
           onProgress: (p) => progress.update(`${bytes(p.bytesDone)} / ${bytes(p.totalBytes)}`),
         });
-      }, r.loadIndex());
+      }, { loadIndex: true });
       progress.done();
       for (const w of res.warnings) out.err(`error: ${w.path}: ${w.message}`);
       if (out.json) out.data({ message_type: 'summary', files_restored: res.files, dirs_restored: res.dirs, bytes_restored: res.bytes, errors: res.warnings });

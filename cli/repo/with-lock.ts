@@ -11,16 +11,23 @@ export function setLockWait(duration: string | undefined): void {
 }
 
 /**
- * Runs `fn` holding a repository lock; the lock is released whatever happens. `meanwhile` (e.g.
- * loading the index, which only reads) runs while the lock settles: acquiring waits 200 ms
- * before its second look for conflicting locks, as restic does, and need not wait idle.
+ * Runs `fn` holding a repository lock; the lock is released whatever happens. With `loadIndex`
+ * the index loads while the lock settles (acquiring waits 200 ms before its second look for
+ * conflicting locks, as restic does, and need not wait idle). If the lock had to wait for
+ * another process's, that one may have been a prune: the index is then loaded again, under the
+ * lock, as restic loads it.
  */
-export async function withLock<T>(repo: Repository, exclusive: boolean, fn: () => Promise<T>, meanwhile?: Promise<unknown>): Promise<T> {
-  const [locked, other] = await Promise.allSettled([acquireLock(repo, { exclusive, waitMs: lockWaitMs }), meanwhile]);
+export async function withLock<T>(repo: Repository, exclusive: boolean, fn: () => Promise<T>, opts: { loadIndex?: boolean } = {}): Promise<T> {
+  let waited = false;
+  const [locked, loaded] = await Promise.allSettled([
+    acquireLock(repo, { exclusive, waitMs: lockWaitMs, onWait: () => (waited = true) }),
+    opts.loadIndex ? repo.loadIndex() : undefined,
+  ]);
   if (locked.status === 'rejected') throw locked.reason;
   const lock = locked.value;
   try {
-    if (other.status === 'rejected') throw other.reason;
+    if (opts.loadIndex && waited) await repo.reloadIndex();
+    else if (loaded.status === 'rejected') throw loaded.reason;
     return await fn();
   } finally {
     await lock.release().catch(() => undefined);

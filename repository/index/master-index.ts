@@ -51,6 +51,16 @@ export class MasterIndex {
     return this.#ids.length * SEG * (32 + W * 4) + this.#table.byteLength + this.#packIds.length * 120;
   }
 
+  /** Forgets every blob and pack (for reloading the index from scratch). */
+  clear(): void {
+    this.#ids = [];
+    this.#locs = [];
+    this.#count = 0;
+    this.#table = new Int32Array(2048).fill(EMPTY);
+    this.#packIds = [];
+    this.#packNumbers = new Map();
+  }
+
   /** Adds a blob; a blob already present keeps its first location (returns false). */
   add(id: Uint8Array, loc: BlobLocation): boolean {
     if (id.length !== 32) throw new RangeError('blob id must be 32 bytes');

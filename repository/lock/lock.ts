@@ -22,6 +22,8 @@ export interface LockOptions {
   readonly pidAlive?: (pid: number) => boolean;
   /** keep trying this long while the repository is locked by others (restic's --retry-lock); default 0 */
   readonly waitMs?: number;
+  /** called each time a conflicting lock makes this wait and try again */
+  readonly onWait?: () => void;
 }
 
 export interface HeldLock {
@@ -64,6 +66,7 @@ export async function acquireLock(repo: Repository, opts: LockOptions): Promise<
       return await acquireOnce(repo, opts);
     } catch (err) {
       if (!isCode(err, 'Locked') || Date.now() + delay > deadline) throw err;
+      opts.onWait?.();
       await sleep(delay);
     }
   }

@@ -126,6 +126,17 @@ export class Repository {
     );
   }
 
+  /**
+   * Forgets the loaded index and loads it again: for a process that loaded it and then waited
+   * for another's exclusive lock (a prune may have replaced index files and deleted packs
+   * meanwhile). Not while blobs of this process are being stored.
+   */
+  async reloadIndex(opts: { signal?: AbortSignal } = {}): Promise<void> {
+    this.index.clear();
+    this.#loadedIndexFiles.clear();
+    await this.loadIndex(opts);
+  }
+
   async loadIndexFile(id: string): Promise<IndexFile> {
     const json = await this.loadUnpacked('index', id);
     try {
