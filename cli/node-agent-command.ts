@@ -8,6 +8,7 @@ import { LOG_LEVELS, type LogLevel, makeLogger } from '../controller/runtime/ind
 import { checkAddress, checkLevel, goDuration, listenAddress, nonEmpty, positiveInt } from './flag-parsers.ts';
 import { runNodeAgent, waitForRestores } from '../node-agent/index.ts';
 import type { Out } from './output.ts';
+import { stopOnSignal } from './until-signal.ts';
 import type { Env } from './repo/context.ts';
 
 interface AgentFlags {
@@ -60,15 +61,7 @@ export function registerNodeAgent(program: Command, e: Env, out: Out): void {
         ...(health === undefined ? {} : { healthPort: health.port, healthHost: health.host }),
         ...(f.workers === undefined ? {} : { repoOptions: { workers: f.workers } }),
       });
-      const signal = await new Promise<string>((resolve) => {
-        process.once('SIGTERM', () => resolve('SIGTERM'));
-        process.once('SIGINT', () => resolve('SIGINT'));
-      });
-      log.info({ signal }, 'shutting down');
-      process.once('SIGTERM', () => process.exit(1));
-      process.once('SIGINT', () => process.exit(1));
-      await agent.stop();
-      setTimeout(() => process.exit(process.exitCode ?? 0), 10_000).unref();
+      await stopOnSignal(log, () => agent.stop());
     });
 
   program

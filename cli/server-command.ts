@@ -8,6 +8,7 @@ import { LOG_LEVELS, type LogLevel, makeLogger } from '../controller/runtime/ind
 import { checkAddress, checkLevel, goDuration, listenAddress, nonEmpty, parseBool } from './flag-parsers.ts';
 import { VERSION } from './version.ts';
 import type { Out } from './output.ts';
+import { stopOnSignal } from './until-signal.ts';
 import type { Env } from './repo/context.ts';
 
 interface ServerFlags {
@@ -57,15 +58,6 @@ export function registerServer(program: Command, e: Env, _out: Out): void {
         ...(metrics === undefined ? {} : { metricsPort: metrics.port, metricsHost: metrics.host }),
         ...(health === undefined ? {} : { healthPort: health.port, healthHost: health.host }),
       });
-      const signal = await new Promise<string>((resolve) => {
-        process.once('SIGTERM', () => resolve('SIGTERM'));
-        process.once('SIGINT', () => resolve('SIGINT'));
-      });
-      log.info({ signal }, 'shutting down');
-      // a second signal, or a stop that hangs, must not keep the process alive
-      process.once('SIGTERM', () => process.exit(1));
-      process.once('SIGINT', () => process.exit(1));
-      await handle.stop();
-      setTimeout(() => process.exit(process.exitCode ?? 0), 10_000).unref();
+      await stopOnSignal(log, () => handle.stop());
     });
 }
