@@ -96,3 +96,16 @@ test('150 000 blobs encode and decode quickly', (t) => {
   t.log(`${(json.length / 1e6).toFixed(1)} MB: encode ${encMs.toFixed(0)} ms, decode ${decMs.toFixed(0)} ms`);
   t.true(encMs + decMs < 5000);
 });
+
+test('raw 32-byte IDs encode as their hex, and entries of the longest form fit', (t) => {
+  const raw = Array.from({ length: 50 }, () => randomBytes(32));
+  raw.push(Buffer.alloc(32, 0xff), Buffer.alloc(32, 0));
+  const p = hex();
+  const max = 2 ** 32 - 1;
+  const blobs = (id: (b: Buffer) => string | Buffer) => raw.map((b, i) => ({ id: id(b), type: i % 2 ? ('tree' as const) : ('data' as const), offset: max, length: max, uncompressedLength: max - i }));
+  const fromRaw = encodeIndexJSON({ supersedes: [hex()], packs: [{ id: p, blobs: blobs((b) => b) }] });
+  const fromHex = encodeIndexJSON({ supersedes: [JSON.parse(fromRaw.toString()).supersedes[0]], packs: [{ id: p, blobs: blobs((b) => b.toString('hex')) }] });
+  t.deepEqual(fromRaw, fromHex);
+  t.deepEqual(decodeIndexJSON(fromRaw).packs[0]!.blobs.map((b) => b.id), raw.map((b) => b.toString('hex')));
+  t.throws(() => encodeIndexJSON({ packs: [{ id: p, blobs: [{ id: randomBytes(31), type: 'data', offset: 0, length: 40 }] }] }), { message: /32 bytes/ });
+});

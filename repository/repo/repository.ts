@@ -299,19 +299,7 @@ export class Repository {
     const packs = this.#unindexed;
     this.#unindexed = [];
     this.#unindexedBlobs = 0;
-    const idx: IndexFile = {
-      packs: packs.map((p) => ({
-        id: p.id,
-        blobs: p.blobs.map((b) => ({
-          id: b.id.toString('hex'),
-          type: b.type,
-          offset: b.offset,
-          length: b.length,
-          ...(b.uncompressedLength ? { uncompressedLength: b.uncompressedLength } : {}),
-        })),
-      })),
-    };
-    const id = await this.saveUnpacked('index', encodeIndexJSON(idx));
+    const id = await this.saveUnpacked('index', encodeIndexJSON({ packs }));
     this.#loadedIndexFiles.add(id);
   }
 
