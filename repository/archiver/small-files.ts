@@ -10,7 +10,7 @@
  */
 import type { Repository } from '../repo/repository.ts';
 import { OVERHEAD } from '../crypto/index.ts';
-import type { ByteBudget, FilesResult, SpareBuffers } from '../workers/index.ts';
+import { FILE_BLOB, FILE_CHANGED, FILE_EMPTY, filesJob, type ByteBudget, type FilesResult, type SpareBuffers } from '../workers/index.ts';
 import type { SavedFile } from './large-file.ts';
 
 /** The file changed size since lstat: read it through the chunker instead. */
@@ -70,7 +70,7 @@ export class SmallFileBatcher {
     const paths = batch.map((w) => w.path);
     const sizes = batch.map((w) => w.size);
     repo.runner
-      .run({ op: 'files', paths, sizes, key: repo.rawKey, level: repo.compressionLevel('data'), spare: this.#outs.take(bound) })
+      .run(filesJob(paths, sizes, repo.rawKey, repo.compressionLevel('data'), this.#outs.take(bound)))
       .then((r) => this.#finish(batch, r))
       .catch((err: unknown) => {
         for (const w of batch) {
@@ -81,20 +81,27 @@ export class SmallFileBatcher {
   }
 
   async #finish(batch: Waiter[], r: FilesResult): Promise<void> {
+    let offset = 0;
+    let error = 0;
     for (let i = 0; i < batch.length; i++) {
       const w = batch[i]!;
-      const o = r.files[i]!;
+      const kind = r.kinds[i]!;
       try {
-        if (o.kind === 'changed') w.resolve(CHANGED);
-        else if (o.kind === 'error') w.reject(Object.assign(new Error(o.message), o.code ? { code: o.code } : {}));
-        else if (o.kind === 'empty') w.resolve({ content: [], size: 0, addedBytes: 0, newBlobs: 0 });
-        else {
-          const id = Buffer.from(o.id.buffer, o.id.byteOffset, 32);
+        if (kind === FILE_CHANGED) w.resolve(CHANGED);
+        else if (kind === FILE_EMPTY) w.resolve({ content: [], size: 0, addedBytes: 0, newBlobs: 0 });
+        else if (kind !== FILE_BLOB) {
+          const e = r.errors[error++]!;
+          w.reject(Object.assign(new Error(e.message), e.code ? { code: e.code } : {}));
+        } else {
+          const at = offset;
+          const length = r.lengths[i]!;
+          offset += length;
+          const id = Buffer.from(r.ids.buffer, r.ids.byteOffset + 32 * i, 32);
           let addedBytes = 0;
           if (this.#repo.reserveBlob(id)) {
-            addedBytes = (await this.#repo.addSealedBlob('data', id, new Uint8Array(r.out, o.offset, o.length), o.ulen)).storedBytes;
+            addedBytes = (await this.#repo.addSealedBlob('data', id, new Uint8Array(r.out, at, length), r.ulens[i]!)).storedBytes;
           }
-          w.resolve({ content: [id.toString('hex')], size: o.size, addedBytes, newBlobs: addedBytes > 0 ? 1 : 0 });
+          w.resolve({ content: [id.toString('hex')], size: w.size, addedBytes, newBlobs: addedBytes > 0 ? 1 : 0 });
         }
       } catch (err) {
         w.reject(err);

@@ -4,7 +4,8 @@ export { SpareBuffers } from './spares.ts';
 export { openRead, openReadSync } from './no-atime.ts';
 export { rawKey } from './job-keys.ts';
 export { looksCompressible, compressForBlob } from './compress.ts';
-export { sealGap } from './protocol.ts';
+export { sealGap, FILE_BLOB, FILE_CHANGED, FILE_EMPTY, FILE_ERROR } from './protocol.ts';
+export { filesJob } from './files-job.ts';
 export { nonZeroSegments } from './restore-job.ts';
 export type {
   Job,
@@ -15,7 +16,6 @@ export type {
   SealResult,
   FilesJob,
   FilesResult,
-  FileOutcome,
   Sha256Job,
   Sha256Result,
   OpenJob,

@@ -8,7 +8,8 @@ import { decompressBlob } from '../format/index.ts';
 import { runJob } from './jobs.ts';
 import { rawKey } from './job-keys.ts';
 import { looksCompressible } from './compress.ts';
-import { sealGap } from './protocol.ts';
+import { FILE_BLOB, FILE_CHANGED, FILE_EMPTY, FILE_ERROR, sealGap } from './protocol.ts';
+import { filesJob } from './files-job.ts';
 
 const key = newMasterKey();
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest();
@@ -87,19 +88,25 @@ test('files: reads, hashes and seals whole files; reports changed, empty and unr
     writeFileSync(a, text(3000));
     writeFileSync(grown, 'longer than announced');
     writeFileSync(empty, '');
-    const paths = [a, grown, empty, path.join(dir, 'missing')].map((p) => Buffer.from(p));
-    const r = runJob({ op: 'files', paths, sizes: [3000, 5, 0, 10], key: rawKey(key), level: 3 });
-    const first = r.files[0]!;
-    if (first.kind !== 'blob') return t.fail(first.kind);
-    t.deepEqual(Buffer.from(first.id), sha(text(3000)));
-    t.is(first.size, 3000);
-    const plain = open(key, new Uint8Array(r.out, first.offset, first.length));
-    t.deepEqual(first.ulen ? decompressBlob(plain, first.ulen) : plain, text(3000));
-    t.is(r.files[1]!.kind, 'changed');
-    t.is(r.files[2]!.kind, 'empty');
-    const missing = r.files[3]!;
-    t.is(missing.kind, 'error');
-    if (missing.kind === 'error') t.is(missing.code, 'ENOENT');
+    const b = path.join(dir, 'b');
+    writeFileSync(b, text(500).subarray(100));
+    const paths = [a, grown, empty, path.join(dir, 'missing'), b].map((p) => Buffer.from(p));
+    const r = runJob(filesJob(paths, [3000, 5, 0, 10, 400], rawKey(key), 3));
+    t.deepEqual([...r.kinds], [FILE_BLOB, FILE_CHANGED, FILE_EMPTY, FILE_ERROR, FILE_BLOB]);
+    t.deepEqual(Buffer.from(r.ids.subarray(0, 32)), sha(text(3000)));
+    t.deepEqual(Buffer.from(r.ids.subarray(32, 128)), Buffer.alloc(96), 'no ID for files without a blob');
+    t.deepEqual(Buffer.from(r.ids.subarray(128)), sha(text(500).subarray(100)));
+    t.deepEqual([...r.lengths.subarray(1, 4)], [0, 0, 0]);
+    // the sealed blobs are back to back in file order
+    const blob = (at: number, i: number) => {
+      const plain = open(key, new Uint8Array(r.out, at, r.lengths[i]!));
+      return r.ulens[i] ? decompressBlob(plain, r.ulens[i]!) : plain;
+    };
+    t.deepEqual(blob(0, 0), text(3000));
+    t.deepEqual(blob(r.lengths[0]!, 4), text(500).subarray(100));
+    t.is(r.errors.length, 1);
+    t.is(r.errors[0]!.file, 3);
+    t.is(r.errors[0]!.code, 'ENOENT');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -200,8 +207,8 @@ test('files: reading leaves the access time alone (O_NOATIME where the owner may
     writeFileSync(f, 'content\n');
     const past = new Date('2001-02-03T04:05:06Z');
     utimesSync(f, past, new Date()); // atime before mtime and ctime: relatime would update it
-    const r = runJob({ op: 'files', paths: [Buffer.from(f)], sizes: [8], key: rawKey(key), level: 3 });
-    t.is(r.files[0]!.kind, 'blob');
+    const r = runJob(filesJob([Buffer.from(f)], [8], rawKey(key), 3));
+    t.is(r.kinds[0], FILE_BLOB);
     if (process.getuid?.() === 0 || statSync(f).uid === process.getuid?.()) t.is(statSync(f).atimeMs, past.getTime());
     else t.pass('not the owner: O_NOATIME is not allowed, atime may change');
   } finally {

@@ -15,7 +15,6 @@ import { SkiffError } from '../errors/errors.ts';
 import { compressForBlobInBatch } from './compress.ts';
 import { resetScratch } from './zstd-reuse.ts';
 import type {
-  FileOutcome,
   FilesJob,
   FilesResult,
   HashJob,
@@ -29,7 +28,7 @@ import type {
   Sha256Job,
   Sha256Result,
 } from './protocol.ts';
-import { sealGap } from './protocol.ts';
+import { FILE_BLOB, FILE_CHANGED, FILE_EMPTY, FILE_ERROR, sealGap } from './protocol.ts';
 
 export function runJob<J extends Job>(job: J): ResultOf<J> {
   switch (job.op) {
@@ -149,43 +148,47 @@ function readWhole(path: Uint8Array, size: number, at: number): Buffer | null {
 
 function readFiles(job: FilesJob): FilesResult {
   const key = keyOf(job.key);
-  const outcomes: (FileOutcome | { kind: 'read'; id: Uint8Array; size: number })[] = [];
+  const n = job.ends.length;
+  const kinds = new Uint8Array(n);
+  const ids = new Uint8Array(32 * n);
+  const errors: { file: number; message: string; code?: string }[] = [];
   const plains: Uint8Array[] = [];
+  const blobFiles: number[] = [];
   let need = 0;
-  for (let i = 0; i < job.paths.length; i++) need += job.sizes[i]! + 1;
+  for (let i = 0; i < n; i++) need += job.sizes[i]! + 1;
   if (arena.length < need) arena = Buffer.allocUnsafe(Math.max(need, arena.length * 2));
   let at = 0;
-  job.paths.forEach((p, i) => {
+  for (let i = 0; i < n; i++) {
+    const path = job.paths.subarray(i === 0 ? 0 : job.ends[i - 1]!, job.ends[i]!);
     try {
-      const data = readWhole(p, job.sizes[i]!, at);
-      if (data) at += data.length;
+      const data = readWhole(path, job.sizes[i]!, at);
       if (!data) {
-        outcomes.push({ kind: 'changed' });
-        return;
+        kinds[i] = FILE_CHANGED;
+        continue;
       }
+      at += data.length;
       if (data.length === 0) {
-        outcomes.push({ kind: 'empty' });
-        return;
+        kinds[i] = FILE_EMPTY;
+        continue;
       }
+      kinds[i] = FILE_BLOB;
       plains.push(data);
-      outcomes.push({ kind: 'read', id: createHash('sha256').update(data).digest(), size: data.length });
+      blobFiles.push(i);
+      ids.set(createHash('sha256').update(data).digest(), 32 * i);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      outcomes.push({ kind: 'error', message: e.message, ...(e.code ? { code: e.code } : {}) });
+      kinds[i] = FILE_ERROR;
+      errors.push({ file: i, message: e.message, ...(e.code ? { code: e.code } : {}) });
     }
-  });
+  }
   const sealed = sealAll(key, plains, job.level, job.spare);
-  let blob = 0;
-  let offset = 0;
-  const files = outcomes.map((o): FileOutcome => {
-    if (o.kind !== 'read') return o;
-    const length = sealed.lengths[blob]!;
-    const r: FileOutcome = { kind: 'blob', id: o.id, offset, length, ulen: sealed.ulens[blob]!, size: o.size };
-    offset += length;
-    blob++;
-    return r;
+  const lengths = new Uint32Array(n);
+  const ulens = new Uint32Array(n);
+  blobFiles.forEach((file, b) => {
+    lengths[file] = sealed.lengths[b]!;
+    ulens[file] = sealed.ulens[b]!;
   });
-  return { out: sealed.out, files };
+  return { out: sealed.out, kinds, ids, lengths, ulens, errors };
 }
 
 function sha256(job: Sha256Job): Sha256Result {

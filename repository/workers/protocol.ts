@@ -54,26 +54,43 @@ export interface SealResult {
  * Reads small files whole (each is one chunk), hashes, compresses and seals them. A file whose
  * size differs from `sizes[i]` (it changed since lstat) is answered `changed`, and the caller
  * reads it through the chunker instead; an empty file is `empty` (no blob).
+ *
+ * Paths and results travel as a few typed arrays per batch, not an object or buffer per file:
+ * with a million small files, per-file objects and 32-byte ArrayBuffers crossing threads were a
+ * large share of the main thread's garbage and of malloc's heap (files-job.ts packs and reads them).
  */
 export interface FilesJob {
   readonly op: 'files';
-  readonly paths: readonly Uint8Array[];
-  readonly sizes: readonly number[];
+  /** the paths back to back */
+  readonly paths: Uint8Array;
+  /** end offset of each path in `paths` */
+  readonly ends: Uint32Array;
+  readonly sizes: Float64Array;
   readonly key: Uint8Array;
   readonly level: number;
   /** as in SealJob */
   readonly spare?: ArrayBuffer;
 }
 
-export type FileOutcome =
-  | { readonly kind: 'blob'; readonly id: Uint8Array; readonly offset: number; readonly length: number; readonly ulen: number; readonly size: number }
-  | { readonly kind: 'empty' }
-  | { readonly kind: 'changed' }
-  | { readonly kind: 'error'; readonly message: string; readonly code?: string };
+/** What became of each file of a FilesJob (`FilesResult.kinds`). */
+export const FILE_BLOB = 0;
+export const FILE_EMPTY = 1;
+export const FILE_CHANGED = 2;
+export const FILE_ERROR = 3;
 
 export interface FilesResult {
+  /** the sealed blobs back to back, in file order */
   readonly out: ArrayBuffer;
-  readonly files: readonly FileOutcome[];
+  /** per file: FILE_BLOB, FILE_EMPTY, FILE_CHANGED or FILE_ERROR */
+  readonly kinds: Uint8Array;
+  /** per file, 32 bytes: the plaintext's SHA-256 (blobs only; zeros otherwise) */
+  readonly ids: Uint8Array;
+  /** per file: sealed length (blobs only) */
+  readonly lengths: Uint32Array;
+  /** per file: plaintext length when compressed, else 0 */
+  readonly ulens: Uint32Array;
+  /** the files that could not be read: index, message and errno code */
+  readonly errors: readonly { readonly file: number; readonly message: string; readonly code?: string }[];
 }
 
 /** SHA-256 of the buffer's first `length` bytes (pack IDs). */
