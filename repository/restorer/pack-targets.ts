@@ -5,17 +5,21 @@
 import type { BlobLocation } from '../index/master-index.ts';
 import { ByteArena, Column } from './column.ts';
 
+/** Rows a pack starts with (a pack of large-file blobs has a few dozen) and grows by. */
+const ROWS = 16;
+const SEGMENT = 1024;
+
 export class PackTargets {
   readonly packId: string;
   /** blob offset and sealed length in the pack, uncompressed length (0: stored uncompressed) */
-  readonly offset = new Column((n) => new Uint32Array(n), 64);
-  readonly length = new Column((n) => new Uint32Array(n), 64);
-  readonly ulen = new Column((n) => new Uint32Array(n), 64);
+  readonly offset = new Column((n) => new Uint32Array(n), ROWS, SEGMENT);
+  readonly length = new Column((n) => new Uint32Array(n), ROWS, SEGMENT);
+  readonly ulen = new Column((n) => new Uint32Array(n), ROWS, SEGMENT);
   /** the file (row of the FileTable) and where in it the blob goes */
-  readonly file = new Column((n) => new Uint32Array(n), 64);
-  readonly fileOffset = new Column((n) => new Float64Array(n), 64);
+  readonly file = new Column((n) => new Uint32Array(n), ROWS, SEGMENT);
+  readonly fileOffset = new Column((n) => new Float64Array(n), ROWS, SEGMENT);
   /** 32-byte blob IDs, row t at 32 t */
-  readonly ids = new ByteArena(32 * 64);
+  readonly ids = new ByteArena(32 * ROWS, 32 * SEGMENT);
 
   constructor(packId: string) {
     this.packId = packId;
@@ -36,9 +40,12 @@ export class PackTargets {
 
   /** Row indexes in pack order (ties: the order they were added). */
   sorted(): Uint32Array {
-    const off = this.offset.view();
     const order = new Uint32Array(this.file.length);
-    for (let i = 0; i < order.length; i++) order[i] = i;
+    const off = new Uint32Array(order.length);
+    for (let i = 0; i < order.length; i++) {
+      order[i] = i;
+      off[i] = this.offset.get(i);
+    }
     return order.sort((a, b) => off[a]! - off[b]! || a - b);
   }
 }

@@ -16,6 +16,7 @@ import { OVERHEAD } from '../crypto/index.ts';
 import { checkName, joinPath } from './safe-path.ts';
 import { FileTable } from './file-table.ts';
 import { PackTargets } from './pack-targets.ts';
+import { KeptBytes } from './column.ts';
 
 export interface PlannedNode {
   readonly path: Buffer;
@@ -48,16 +49,30 @@ export function includeFilter(includes: readonly string[]): IncludeFilter {
 export async function planRestore(repo: Repository, treeId: string, target: Buffer, filter: IncludeFilter): Promise<RestorePlan> {
   const plan: RestorePlan = { dirs: [], others: [], files: new FileTable(), packs: new Map(), warnings: [], totalBytes: 0 };
   const links = new Map<string, number>();
-  const load = (tree: string, snapDir: string): Promise<Node[]> =>
-    repo.loadBlob('tree', Buffer.from(tree, 'hex')).then(decodeTree).catch((err: unknown) => {
-      throw new SkiffError(
-        err instanceof SkiffError ? err.code : 'Integrity',
-        `cannot read tree ${tree.slice(0, 8)} (${snapDir || '/'}): ${(err as Error).message}`,
-        { cause: err },
-      );
-    });
+  const kept = new KeptBytes();
+  const fail = (tree: string, snapDir: string) => (err: unknown): never => {
+    throw new SkiffError(
+      err instanceof SkiffError ? err.code : 'Integrity',
+      `cannot read tree ${tree.slice(0, 8)} (${snapDir || '/'}): ${(err as Error).message}`,
+      { cause: err },
+    );
+  };
+  const fetch = (tree: string, snapDir: string): Promise<Buffer> => repo.loadBlob('tree', Buffer.from(tree, 'hex')).catch(fail(tree, snapDir));
+  /**
+   * Trees are decoded only when the walk reaches them: their nodes then die young, while nodes
+   * decoded ahead lived through scavenges into the old generation (garbage the main thread's
+   * heap kept, some 50 MiB of it in a million-file restore).
+   */
+  const load = async (bytes: Promise<Buffer>, tree: string, snapDir: string): Promise<Node[]> => {
+    const json = await bytes;
+    try {
+      return decodeTree(json);
+    } catch (err) {
+      return fail(tree, snapDir)(err);
+    }
+  };
   const walk = async (nodes: Node[], dir: Buffer, snapDir: string, depth: number): Promise<void> => {
-    const subtrees = prefetcher(nodes, snapDir, filter, load);
+    const subtrees = prefetcher(nodes, snapDir, filter, fetch);
     let dirNo = -1; // registered with the file table at its first file
     for (const node of nodes) {
       checkName(node.name, snapDir || '/');
@@ -66,19 +81,19 @@ export async function planRestore(repo: Repository, treeId: string, target: Buff
       if (inc === 'no') continue;
       if (node.type === 'dir') {
         if (!node.subtree) throw new SkiffError('Integrity', `directory ${snapPath} has no subtree`);
-        const p = joinPath(dir, node.name);
-        plan.dirs.push({ path: p, node, depth });
-        await walk(await subtrees(node, snapPath), p, snapPath, depth + 1);
+        const p = kept.keep(joinPath(dir, node.name));
+        plan.dirs.push({ path: p, node: keptNode(kept, node), depth });
+        await walk(await load(subtrees(node, snapPath), node.subtree, snapPath), p, snapPath, depth + 1);
         continue;
       }
       if (inc === 'ancestor') continue;
       if (node.type === 'file') {
         if (dirNo < 0) dirNo = plan.files.addDir(dir);
         addFile(repo, plan, links, dirNo, dir, node);
-      } else plan.others.push({ path: joinPath(dir, node.name), node, depth });
+      } else plan.others.push({ path: kept.keep(joinPath(dir, node.name)), node: keptNode(kept, node), depth });
     }
   };
-  await walk(await load(treeId, ''), target, '', 0);
+  await walk(await load(fetch(treeId, ''), treeId, ''), target, '', 0);
   return plan;
 }
 
@@ -86,12 +101,12 @@ export async function planRestore(repo: Repository, treeId: string, target: Buff
 const PREFETCH = 8;
 
 /**
- * The subtrees of `nodes` the walk will enter, loaded up to PREFETCH ahead of it, in its order.
- * Only loading runs ahead: the walk still checks names and reports a failed load in tree order.
+ * The subtrees of `nodes` the walk will enter, read up to PREFETCH ahead of it, in its order.
+ * Only reading runs ahead: the walk still checks names and reports a failed read in tree order.
  */
-function prefetcher(nodes: readonly Node[], snapDir: string, filter: IncludeFilter, load: (tree: string, snapDir: string) => Promise<Node[]>) {
+function prefetcher(nodes: readonly Node[], snapDir: string, filter: IncludeFilter, load: (tree: string, snapDir: string) => Promise<Buffer>) {
   const ahead = nodes.filter((n) => n.type === 'dir' && n.subtree && plainName(n.name) && filter(`${snapDir}/${n.name.toString()}`) !== 'no');
-  const loading = new Map<Node, Promise<Node[]>>();
+  const loading = new Map<Node, Promise<Buffer>>();
   let next = 0;
   const fill = () => {
     while (next < ahead.length && loading.size < PREFETCH) {
@@ -102,12 +117,20 @@ function prefetcher(nodes: readonly Node[], snapDir: string, filter: IncludeFilt
     }
   };
   fill();
-  return (node: Node, snapPath: string): Promise<Node[]> => {
+  return (node: Node, snapPath: string): Promise<Buffer> => {
     const p = loading.get(node) ?? load(node.subtree!, snapPath);
     loading.delete(node);
     fill();
     return p;
   };
+}
+
+/** `node` with its byte fields copied out of the pool slabs of its tree (see KeptBytes). */
+function keptNode(kept: KeptBytes, node: Node): Node {
+  const copy: Node = { ...node, name: kept.keep(node.name) };
+  if (node.linktarget) copy.linktarget = kept.keep(node.linktarget);
+  if (node.extendedAttributes) copy.extendedAttributes = node.extendedAttributes.map((x) => ({ name: x.name, value: kept.keep(x.value) }));
+  return copy;
 }
 
 function plainName(name: Buffer): boolean {

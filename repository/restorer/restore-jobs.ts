@@ -43,16 +43,13 @@ export function planJobs(packs: Iterable<PackTargets>, fileCount: number, isLink
   const lastJob = new Int32Array(fileCount).fill(-1);
   for (const pack of packs) {
     const order = pack.sorted();
-    const offset = pack.offset.view();
-    const length = pack.length.view();
-    const file = pack.file.view();
     let start = 0;
     let bytes = 0;
     const close = (end: number) => {
       const j = jobs.length;
       jobs.push({ pack, rows: order.subarray(start, end) });
       for (let i = start; i < end; i++) {
-        const f = file[order[i]!]!;
+        const f = pack.file.get(order[i]!);
         if (lastJob[f] === j) continue;
         lastJob[f] = j;
         jobsPerFile[f]!++;
@@ -62,10 +59,10 @@ export function planJobs(packs: Iterable<PackTargets>, fileCount: number, isLink
     };
     for (let i = 0; i < order.length; i++) {
       const row = order[i]!;
-      const newBlob = i === 0 || offset[row] !== offset[order[i - 1]!];
+      const newBlob = i === 0 || pack.offset.get(row) !== pack.offset.get(order[i - 1]!);
       if (!newBlob) continue;
-      if (i > start && (bytes + length[row]! > JOB_BYTES || i - start >= JOB_TARGETS)) close(i);
-      bytes += length[row]!;
+      if (i > start && (bytes + pack.length.get(row) > JOB_BYTES || i - start >= JOB_TARGETS)) close(i);
+      bytes += pack.length.get(row);
     }
     if (order.length > start) close(order.length);
   }

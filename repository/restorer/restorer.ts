@@ -186,14 +186,14 @@ async function runJob(ctx: JobContext, job: JobSpec): Promise<number> {
   const { repo, plan, warnings } = ctx;
   const { pack, rows } = job;
   const files = plan.files;
-  const offset = pack.offset.view();
-  const length = pack.length.view();
-  const base = offset[rows[0]!]!;
+  const offset = (row: number) => pack.offset.get(row);
+  const length = (row: number) => pack.length.get(row);
+  const base = offset(rows[0]!);
   const last = rows[rows.length - 1]!;
   let range: Buffer | undefined;
   let loadError: string | undefined;
   try {
-    range = await repo.io(() => repo.storage.load({ type: 'data', name: pack.packId }, { offset: base, length: offset[last]! + length[last]! - base }));
+    range = await repo.io(() => repo.storage.load({ type: 'data', name: pack.packId }, { offset: base, length: offset(last) + length(last) - base }));
   } catch (err) {
     if (err instanceof SkiffError && (err.code === 'Transient' || err.code === 'Auth' || err.code === 'Cancelled')) throw err;
     loadError = `pack ${pack.packId.slice(0, 8)} cannot be read: ${(err as Error).message}`;
@@ -213,7 +213,7 @@ async function runJob(ctx: JobContext, job: JobSpec): Promise<number> {
       pathNo.set(f, p);
     }
     tPath[t] = p;
-    if (t === 0 || offset[row] !== offset[rows[t - 1]!]) blobRows.push(row);
+    if (t === 0 || offset(row) !== offset(rows[t - 1]!)) blobRows.push(row);
     tBlob[t] = blobRows.length - 1;
   });
   const blobId = (k: number) => pack.ids.view(32 * blobRows[k]!, 32);
@@ -236,15 +236,15 @@ async function runJob(ctx: JobContext, job: JobSpec): Promise<number> {
   const ulens = new Uint32Array(n);
   for (let k = 0; k < n; k++) {
     const row = blobRows[k]!;
-    ranges[2 * k] = offset[row]! - base;
-    ranges[2 * k + 1] = length[row]!;
+    ranges[2 * k] = offset(row) - base;
+    ranges[2 * k + 1] = length(row);
     ids.set(blobId(k), 32 * k);
     ulens[k] = pack.ulen.get(row);
   }
   const tOffset = new Float64Array(rows.length);
   const tLen = new Float64Array(rows.length);
   rows.forEach((row, t) => {
-    const plainSize = pack.ulen.get(row) || length[row]! - OVERHEAD;
+    const plainSize = pack.ulen.get(row) || length(row) - OVERHEAD;
     tOffset[t] = pack.fileOffset.get(row);
     tLen[t] = Math.max(0, Math.min(plainSize, files.size(fileOf[tPath[t]!]!) - tOffset[t]!));
   });
