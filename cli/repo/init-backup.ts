@@ -60,7 +60,7 @@ export function registerBackup(repo: Command, g: () => GlobalOptions, e: Env, ou
           ...(o.host ? { hostname: o.host } : {}),
           ...(o.parent ? { parent: o.parent } : {}),
           ...(o.force ? { force: true } : {}),
-          onProgress: (p) => progress.update(`${p.filesDone} files, ${bytes(p.bytesDone)}, ${rate(p.bytesDone, started)}  ${p.current}`),
+          ...(progress.enabled ? { onProgress: (p) => progress.update(() => `${p.filesDone} files, ${bytes(p.bytesDone)}, ${rate(p.bytesDone, started)}  ${p.current}`) } : {}),
           onWarning: (p, err) => {
             progress.done();
             out.err(`warning: ${p}: ${err.message}`);

@@ -8,7 +8,6 @@
  */
 import os from 'node:os';
 
-import pLimit from 'p-limit';
 import { gearTableFromKey, DEFAULT_SIZES, type ChunkerParams } from '../chunker/index.ts';
 import { decodeTree, encodeTree, VALID_CONTENT, type Node, type Snapshot } from '../tree/index.ts';
 import { listDir, nodeFromPath, UserNames, type DirListing } from '../fs/index.ts';
@@ -18,7 +17,8 @@ import { rfc3339Now } from '../repo/time.ts';
 import { findParent, loadSnapshot, saveSnapshot, compareTime } from '../snapshot/snapshots.ts';
 import { compileExcludes, type ExcludeMatcher } from './excludes.ts';
 import { planTargets, type VirtualDir } from './targets.ts';
-import { FileSaver } from './file-saver.ts';
+import { CHANGED, FileSaver, type SavedFile } from './file-saver.ts';
+import { DirEntries } from './dir-entries.ts';
 import { sameNodes } from './same-nodes.ts';
 import { ByteBudget } from '../workers/index.ts';
 import { newStats, type BackupProgress, type BackupStats } from './stats.ts';
@@ -33,7 +33,7 @@ export interface BackupOptions {
   readonly parent?: string;
   /** read every file even if the parent says it is unchanged */
   readonly force?: boolean;
-  /** files stored at once (default 256; file data in memory is bounded separately) */
+  /** files stored at once (default 1024; file data in memory is bounded separately) */
   readonly fileConcurrency?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: BackupProgress) => void;
@@ -50,9 +50,7 @@ export interface BackupResult {
 }
 
 const SLASH = Buffer.from('/');
-/** file saves a directory may have outstanding before the walk waits */
-const MAX_PENDING_FILES = 1024;
-/** files whose storing is under way in the whole walk (their nodes are held until their tree is saved) */
+/** files being stored at once in the whole walk, by default (their nodes are held until their tree is saved) */
 const MAX_OUTSTANDING = 1024;
 /** lstat calls of one directory in flight at once */
 const STAT_WINDOW = 32;
@@ -64,15 +62,10 @@ interface ParentDir {
   readonly list: readonly Node[];
 }
 
-/** A node whose file content may still be being stored (a wrapper, so async functions do not flatten it). */
-interface Later {
-  readonly node: Promise<Node | undefined>;
-}
-
-const done = (node: Node | undefined): Later => ({ node: Promise.resolve(node) });
-
 /** An entry's lstat outcome: its node (null for a socket), excluded, or the error to warn about. */
 type Stat = { readonly node: Node | null } | { readonly excluded: true } | { readonly error: unknown };
+
+const EXCLUDED: Stat = { excluded: true };
 
 export async function backup(repo: Repository, opts: BackupOptions): Promise<BackupResult> {
   const started = rfc3339Now(repo.options.now);
@@ -92,6 +85,7 @@ export async function backup(repo: Repository, opts: BackupOptions): Promise<Bac
   const tree = plan.rootDir !== undefined
     ? await run.saveDir(Buffer.from(plan.rootDir), parentTree)
     : await run.saveVirtual(plan.root, parentTree);
+  run.checkAbort(); // files already queued when the signal came were stored: write no snapshot of them
   await repo.flush();
   run.stats.backupEnd = rfc3339Now(repo.options.now);
   const info = os.userInfo();
@@ -120,9 +114,10 @@ class Run {
   readonly #params: ChunkerParams;
   readonly #excluded: ExcludeMatcher;
   readonly #opts: BackupOptions;
-  readonly #files;
+  /** one unit per file being stored */
+  readonly #files: ByteBudget;
   readonly #saver: FileSaver;
-  readonly #outstanding = new ByteBudget(MAX_OUTSTANDING);
+  readonly #excluding: boolean;
   readonly #users = new UserNames();
 
   constructor(repo: Repository, a: { params: ChunkerParams; excluded: ExcludeMatcher; opts: BackupOptions }) {
@@ -130,7 +125,8 @@ class Run {
     this.#params = a.params;
     this.#excluded = a.excluded;
     this.#opts = a.opts;
-    this.#files = pLimit(a.opts.fileConcurrency ?? 256);
+    this.#files = new ByteBudget(a.opts.fileConcurrency ?? MAX_OUTSTANDING);
+    this.#excluding = (a.opts.excludes ?? []).length > 0;
     this.#saver = new FileSaver(repo, a.params);
   }
 
@@ -142,7 +138,7 @@ class Run {
     this.#opts.onWarning?.(where, e);
   }
 
-  #checkAbort(): void {
+  checkAbort(): void {
     if (this.#opts.signal?.aborted) throw new SkiffError('Cancelled', 'backup cancelled');
   }
 
@@ -178,8 +174,12 @@ class Run {
       const nameBuf = Buffer.from(name);
       const prev = parents.get(nameBuf.toString('latin1'));
       if (typeof child === 'string') {
-        const node = await (await this.#saveEntry(Buffer.from(child), nameBuf, prev)).node;
-        if (node) nodes.push(node);
+        const p = Buffer.from(child);
+        const one = new DirEntries(1);
+        const wait = this.#visit(one, 0, p, prev, await this.#statPath(p, nameBuf));
+        if (wait) await wait;
+        one.close();
+        nodes.push(...(await one.done));
         continue;
       }
       const node = await nodeFromPath(child.realPath!, nameBuf, { users: this.#users });
@@ -199,35 +199,34 @@ class Run {
    * Visits a directory's entries and starts storing them; resolves once every entry is under way
    * (subdirectories walked, files handed to the file saver), with the directory's tree ID still
    * pending. So the walk moves on to the next directory while this one's files are stored, and
-   * the workers never wait for a directory to finish. At most MAX_OUTSTANDING files are pending
-   * in the whole walk.
+   * the workers never wait for a directory to finish. At most `fileConcurrency` files are being
+   * stored in the whole walk.
    */
   async #walkDir(dirPath: Buffer, parentTree: string | undefined): Promise<{ tree: Promise<string> }> {
-    this.#checkAbort();
+    this.checkAbort();
     const [parent, listing] = await Promise.all([this.#parentNodes(parentTree), this.#list(dirPath)]);
     const parents = parent.byName;
     const names = listing.names;
-    // Entries are visited in order, with up to STAT_WINDOW nodes being read ahead; subdirectories
-    // are walked before moving on (their trees complete in the background), file contents are
-    // stored in the background under the file limiter, with a bounded number outstanding.
+    const entries = new DirEntries(names.length);
+    // Entries are visited in order, with up to STAT_WINDOW nodes being read ahead when reading
+    // one takes I/O; subdirectories are walked before moving on (their trees complete in the
+    // background), file contents are stored in the background.
     const paths = names.map((name) => Buffer.concat([dirPath, SLASH, name]));
-    const stats: (Promise<Stat> | undefined)[] = [];
+    const stats: (Stat | Promise<Stat> | undefined)[] = [];
     const stat = (i: number) => {
       if (i < names.length) stats[i] = this.#stat(listing, i, paths[i]!);
     };
     for (let i = 0; i < STAT_WINDOW; i++) stat(i);
-    const results: Promise<Node | undefined>[] = [];
-    let settled = 0;
     for (let i = 0; i < names.length; i++) {
       stat(i + STAT_WINDOW);
-      const st = await stats[i]!;
+      const next = stats[i]!;
+      const st = next instanceof Promise ? await next : next;
       stats[i] = undefined;
-      const name = names[i]!;
-      results.push((await this.#saveEntry(paths[i]!, name, parents.get(name.toString('latin1')), st)).node);
-      while (results.length - settled > MAX_PENDING_FILES) await results[settled++];
+      const wait = this.#visit(entries, i, paths[i]!, parents.get(names[i]!.toString('latin1')), st);
+      if (wait) await wait;
     }
-    const tree = Promise.all(results).then((all) => {
-      const nodes = all.filter((n): n is Node => n !== undefined);
+    entries.close();
+    const tree = entries.done.then((nodes) => {
       // nothing changed here: the parent's tree blob is this tree (it is indexed: it was just loaded)
       if (parent.treeId !== undefined && sameNodes(nodes, parent.list)) return parent.treeId;
       return this.#saveTree(nodes);
@@ -242,13 +241,13 @@ class Run {
       return await listDir(dirPath, { users: this.#users });
     } catch (err) {
       this.#warn(dirPath, err);
-      return { names: [], node: () => Promise.resolve(null) };
+      return { names: [], node: () => null };
     }
   }
 
   /** Metadata of a target given on the command line; excluded ones are not looked at. */
   async #statPath(p: Buffer, name: Buffer): Promise<Stat> {
-    if (this.#excluded(p.toString())) return { excluded: true };
+    if (this.#excluded(p.toString())) return EXCLUDED;
     try {
       return { node: await nodeFromPath(p, name, { users: this.#users }) };
     } catch (err) {
@@ -256,82 +255,128 @@ class Run {
     }
   }
 
-  /** Metadata of one entry; excluded entries are not looked at. */
-  async #stat(listing: DirListing, i: number, p: Buffer): Promise<Stat> {
-    if (this.#excluded(p.toString())) return { excluded: true };
+  /** Metadata of one entry (a promise only when reading it takes I/O); excluded entries are not looked at. */
+  #stat(listing: DirListing, i: number, p: Buffer): Stat | Promise<Stat> {
+    if (this.#excluding && this.#excluded(p.toString())) return EXCLUDED;
     try {
-      return { node: await listing.node(i, p) };
+      const node = listing.node(i, p);
+      if (!(node instanceof Promise)) return { node };
+      return node.then(
+        (n) => ({ node: n }),
+        (err: unknown) => ({ error: err }),
+      );
     } catch (err) {
       return { error: err };
     }
   }
 
-  /** Directories are finished before this returns, file content is a pending promise. */
-  async #saveEntry(p: Buffer, name: Buffer, prev: Node | undefined, st?: Stat): Promise<Later> {
-    const s = st ?? (await this.#statPath(p, name));
-    if ('excluded' in s) return done(undefined);
+  /**
+   * Puts entry `i` of a directory into `entries`: at once, or later for stored files and
+   * subdirectories (whose walk is finished before this returns). Returns a promise when the walk
+   * must wait before the next entry: a subdirectory's walk, or the limits on files being stored.
+   */
+  #visit(entries: DirEntries, i: number, p: Buffer, prev: Node | undefined, s: Stat): Promise<void> | undefined {
+    if ('excluded' in s) return undefined;
     if ('error' in s) {
       this.#warn(p, s.error);
-      return done(undefined);
+      return undefined;
     }
     const node = s.node;
-    if (!node) return done(undefined); // sockets are skipped, as restic does
-    if (node.type === 'dir') {
-      this.stats.countDir(prev);
-      const { tree } = await this.#walkDir(p, prev?.type === 'dir' ? prev.subtree : undefined);
-      const dir = node;
-      const pending = tree.then((id) => {
-        dir.subtree = id;
-        return dir;
-      });
-      pending.catch(() => undefined);
-      return { node: pending };
-    }
+    if (!node) return undefined; // sockets are skipped, as restic does
+    if (node.type === 'dir') return this.#visitDir(entries, i, p, node, prev);
     if (node.type !== 'file') {
       node.content = null;
-      return done(node);
+      entries.set(i, node);
+      return undefined;
     }
-    const file = node;
-    await this.#outstanding.acquire(1);
-    const pending = this.#files(() => this.#saveFile(p, file, prev)).finally(() => this.#outstanding.release(1));
-    pending.catch(() => undefined); // awaited later; avoid an unhandled rejection meanwhile
-    return { node: pending };
-  }
-
-  async #saveFile(p: Buffer, node: Node, prev: Node | undefined): Promise<Node | undefined> {
-    this.#checkAbort();
-    const size = Number(node.size ?? 0n);
     if (!this.#opts.force && prev && this.#unchanged(node, prev)) {
+      const size = Number(node.size ?? 0n);
       node.content = prev.content ?? [];
       this.stats.filesUnmodified++;
       this.stats.totalFilesProcessed++;
       this.stats.totalBytesProcessed += size;
       this.#progress(p, size);
-      return node;
-    }
-    try {
-      const saved = await this.#saver.save(p, size, {
-        ...(this.#opts.signal ? { signal: this.#opts.signal } : {}),
-        onBytes: (n) => this.#progress(p, n),
-      });
-      node.content = saved.content;
-      VALID_CONTENT.add(saved.content); // hex of hashes
-      if (saved.size > 0) node.size = BigInt(saved.size);
-      else delete node.size;
-      this.stats.dataBlobs += saved.newBlobs;
-      this.stats.dataAddedPacked += saved.addedBytes;
-      this.stats.totalBytesProcessed += saved.size;
-    } catch (err) {
-      if (err instanceof SkiffError && (err.code === 'Cancelled' || err.code === 'Transient' || err.code === 'Auth')) throw err;
-      if ((err as Error).name === 'AbortError') throw new SkiffError('Cancelled', 'backup cancelled', { cause: err });
-      if (err instanceof SkiffError && err.code !== 'NotFound') throw err;
-      this.#warn(p, err);
+      entries.set(i, node);
       return undefined;
     }
+    if (this.#files.tryAcquire(1)) return this.#storeFile(entries, i, p, node, prev);
+    return this.#files.acquire(1).then(() => this.#storeFile(entries, i, p, node, prev));
+  }
+
+  async #visitDir(entries: DirEntries, i: number, p: Buffer, dir: Node, prev: Node | undefined): Promise<void> {
+    this.stats.countDir(prev);
+    const { tree } = await this.#walkDir(p, prev?.type === 'dir' ? prev.subtree : undefined);
+    entries.track(
+      i,
+      tree.then((id) => {
+        dir.subtree = id;
+        return dir;
+      }),
+    );
+  }
+
+  /**
+   * Stores a file's content (holding one of the `fileConcurrency` slots, released when done).
+   * Small files go into the worker batches with a callback, not a promise each; the rest, and
+   * small files that grew since lstat, are read through the chunker.
+   */
+  #storeFile(entries: DirEntries, i: number, p: Buffer, node: Node, prev: Node | undefined): Promise<void> | undefined {
+    try {
+      this.checkAbort();
+    } catch (err) {
+      this.#files.release(1);
+      throw err;
+    }
+    entries.hold();
+    const size = Number(node.size ?? 0n);
+    if (size > this.#saver.smallMax) {
+      this.#storeLarge(entries, i, p, node, prev, size);
+      return undefined;
+    }
+    return this.#saver.queueSmall(p, size, (r) => {
+      if (r === CHANGED) return this.#storeLarge(entries, i, p, node, prev, size);
+      this.#files.release(1);
+      if (r instanceof Error) this.#fileFailed(entries, i, p, r);
+      else {
+        this.#progress(p, r.size);
+        this.#fileStored(entries, i, node, prev, r);
+      }
+    });
+  }
+
+  /** Reads a file through the chunker; `entries` holds entry `i` for it. */
+  #storeLarge(entries: DirEntries, i: number, p: Buffer, node: Node, prev: Node | undefined, size: number): void {
+    const opts = { onBytes: (n: number) => this.#progress(p, n), ...(this.#opts.signal ? { signal: this.#opts.signal } : {}) };
+    this.#saver
+      .saveLarge(p, size, opts)
+      .finally(() => this.#files.release(1))
+      .then(
+        (saved) => this.#fileStored(entries, i, node, prev, saved),
+        (err: unknown) => this.#fileFailed(entries, i, p, err),
+      );
+  }
+
+  #fileStored(entries: DirEntries, i: number, node: Node, prev: Node | undefined, saved: SavedFile): void {
+    node.content = saved.content;
+    VALID_CONTENT.add(saved.content); // hex of hashes
+    if (saved.size > 0) node.size = BigInt(saved.size);
+    else delete node.size;
+    this.stats.dataBlobs += saved.newBlobs;
+    this.stats.dataAddedPacked += saved.addedBytes;
+    this.stats.totalBytesProcessed += saved.size;
     if (prev) this.stats.filesChanged++;
     else this.stats.filesNew++;
     this.stats.totalFilesProcessed++;
-    return node;
+    entries.fill(i, node);
+  }
+
+  /** A file that could not be stored: a warning when it vanished or could not be read, else the backup fails. */
+  #fileFailed(entries: DirEntries, i: number, p: Buffer, err: unknown): void {
+    if (err instanceof SkiffError && (err.code === 'Cancelled' || err.code === 'Transient' || err.code === 'Auth')) return entries.fail(err);
+    if ((err as Error).name === 'AbortError') return entries.fail(new SkiffError('Cancelled', 'backup cancelled', { cause: err }));
+    if (err instanceof SkiffError && err.code !== 'NotFound') return entries.fail(err);
+    this.#warn(p, err);
+    entries.fill(i, undefined);
   }
 
   #unchanged(node: Node, prev: Node): boolean {
@@ -345,7 +390,24 @@ class Run {
 
   #progress(p: Buffer, bytes: number): void {
     this.stats.bytesDone += bytes;
-    this.#opts.onProgress?.({ bytesDone: this.stats.bytesDone, filesDone: this.stats.totalFilesProcessed, current: p.toString() });
+    this.#opts.onProgress?.(new ProgressEvent(this.stats.bytesDone, this.stats.totalFilesProcessed, p));
+  }
+}
+
+/** A progress report whose path is decoded only when read (most reports are never shown). */
+class ProgressEvent implements BackupProgress {
+  readonly bytesDone: number;
+  readonly filesDone: number;
+  readonly #path: Buffer;
+
+  constructor(bytesDone: number, filesDone: number, path: Buffer) {
+    this.bytesDone = bytesDone;
+    this.filesDone = filesDone;
+    this.#path = path;
+  }
+
+  get current(): string {
+    return this.#path.toString();
   }
 }
 

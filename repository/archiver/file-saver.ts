@@ -9,9 +9,10 @@ import type { ChunkerParams } from '../chunker/index.ts';
 import type { Repository } from '../repo/repository.ts';
 import { ByteBudget, SpareBuffers } from '../workers/index.ts';
 import { blockGap, saveLargeFile, type SaveContext, type SavedFile } from './large-file.ts';
-import { CHANGED, SmallFileBatcher } from './small-files.ts';
+import { CHANGED, SmallFileBatcher, type SmallOutcome } from './small-files.ts';
 
 export type { SavedFile } from './large-file.ts';
+export { CHANGED, type SmallOutcome } from './small-files.ts';
 
 /** bytes of small files sent to a worker in one job */
 const SMALL_BATCH_BYTES = 2 * 1024 * 1024;
@@ -61,6 +62,11 @@ export class FileSaver {
     this.#smallMax = params.min;
   }
 
+  /** Files of at most this many bytes (one chunk) go to the small-file batches. */
+  get smallMax(): number {
+    return this.#smallMax;
+  }
+
   /** Reads and stores one regular file; `size` is its lstat size (a hint: the file may change). */
   async save(path: Buffer, size: number, opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<SavedFile> {
     if (size <= this.#smallMax) {
@@ -70,6 +76,20 @@ export class FileSaver {
         return r;
       }
     }
+    return this.saveLarge(path, size, opts);
+  }
+
+  /**
+   * Queues a file of at most `smallMax` bytes without a promise of its own (see
+   * SmallFileBatcher.add): `done` gets the stored file, CHANGED (then store it with `saveLarge`),
+   * or the read error. A returned promise means: wait for it before queueing more.
+   */
+  queueSmall(path: Buffer, size: number, done: (r: SmallOutcome) => void): Promise<void> | undefined {
+    return this.#small.add(path, size, done);
+  }
+
+  /** Reads a file through the chunker, whatever its size. */
+  saveLarge(path: Buffer, size: number, opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<SavedFile> {
     return this.#large(async () => {
       this.#largeActive++;
       clearTimeout(this.#idle);

@@ -16,12 +16,14 @@ import type { SavedFile } from './large-file.ts';
 /** The file changed size since lstat: read it through the chunker instead. */
 export const CHANGED = Symbol('changed');
 
+/** What became of a small file: stored, CHANGED (read it through the chunker), or the read error. */
+export type SmallOutcome = SavedFile | typeof CHANGED | Error;
+
 interface Waiter {
   readonly path: Buffer;
   readonly size: number;
   readonly held: number;
-  resolve(v: SavedFile | typeof CHANGED): void;
-  reject(e: unknown): void;
+  readonly done: (r: SmallOutcome) => void;
 }
 
 export class SmallFileBatcher {
@@ -43,21 +45,39 @@ export class SmallFileBatcher {
   }
 
   /** Resolves with the stored file, or CHANGED; rejects with the read error (an errno Error). */
-  async save(path: Buffer, size: number): Promise<SavedFile | typeof CHANGED> {
-    const held = size + 64;
-    await this.#budget.acquire(held);
+  save(path: Buffer, size: number): Promise<SavedFile | typeof CHANGED> {
     return new Promise((resolve, reject) => {
-      this.#batch.push({ path, size, held, resolve, reject });
-      this.#bytes += size;
-      if (this.#batch.length >= this.#maxFiles || this.#bytes >= this.#maxBytes) this.#send();
-      else if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => {
-          this.#scheduled = false;
-          this.#send();
-        });
-      }
+      const wait = this.add(path, size, (r) => (r instanceof Error ? reject(r) : resolve(r)));
+      wait?.catch(reject);
     });
+  }
+
+  /**
+   * Queues a file; `done` is called once with its outcome. Without a promise per file: a backup
+   * of a million small files otherwise makes several per file on the main thread. Returns a
+   * promise when the byte budget is used up, and the file is queued once it resolves; the caller
+   * waits for it before queueing more.
+   */
+  add(path: Buffer, size: number, done: (r: SmallOutcome) => void): Promise<void> | undefined {
+    const held = size + 64;
+    if (this.#budget.tryAcquire(held)) {
+      this.#push({ path, size, held, done });
+      return undefined;
+    }
+    return this.#budget.acquire(held).then(() => this.#push({ path, size, held, done }));
+  }
+
+  #push(w: Waiter): void {
+    this.#batch.push(w);
+    this.#bytes += w.size;
+    if (this.#batch.length >= this.#maxFiles || this.#bytes >= this.#maxBytes) this.#send();
+    else if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => {
+        this.#scheduled = false;
+        this.#send();
+      });
+    }
   }
 
   #send(): void {
@@ -73,9 +93,10 @@ export class SmallFileBatcher {
       .run(filesJob(paths, sizes, repo.rawKey, repo.compressionLevel('data'), this.#outs.take(bound)))
       .then((r) => this.#finish(batch, r))
       .catch((err: unknown) => {
+        const e = err instanceof Error ? err : new Error(String(err));
         for (const w of batch) {
           this.#budget.release(w.held);
-          w.reject(err);
+          w.done(e);
         }
       });
   }
@@ -86,12 +107,13 @@ export class SmallFileBatcher {
     for (let i = 0; i < batch.length; i++) {
       const w = batch[i]!;
       const kind = r.kinds[i]!;
+      let outcome: SmallOutcome;
       try {
-        if (kind === FILE_CHANGED) w.resolve(CHANGED);
-        else if (kind === FILE_EMPTY) w.resolve({ content: [], size: 0, addedBytes: 0, newBlobs: 0 });
+        if (kind === FILE_CHANGED) outcome = CHANGED;
+        else if (kind === FILE_EMPTY) outcome = { content: [], size: 0, addedBytes: 0, newBlobs: 0 };
         else if (kind !== FILE_BLOB) {
           const e = r.errors[error++]!;
-          w.reject(Object.assign(new Error(e.message), e.code ? { code: e.code } : {}));
+          outcome = Object.assign(new Error(e.message), e.code ? { code: e.code } : {});
         } else {
           const at = offset;
           const length = r.lengths[i]!;
@@ -99,15 +121,16 @@ export class SmallFileBatcher {
           const id = Buffer.from(r.ids.buffer, r.ids.byteOffset + 32 * i, 32);
           let addedBytes = 0;
           if (this.#repo.reserveBlob(id)) {
-            addedBytes = (await this.#repo.addSealedBlob('data', id, new Uint8Array(r.out, at, length), r.ulens[i]!)).storedBytes;
+            const added = this.#repo.addSealedBlobNow('data', id, new Uint8Array(r.out, at, length), r.ulens[i]!);
+            addedBytes = typeof added === 'number' ? added : await added;
           }
-          w.resolve({ content: [id.toString('hex')], size: w.size, addedBytes, newBlobs: addedBytes > 0 ? 1 : 0 });
+          outcome = { content: [id.toString('hex')], size: w.size, addedBytes, newBlobs: addedBytes > 0 ? 1 : 0 };
         }
       } catch (err) {
-        w.reject(err);
-      } finally {
-        this.#budget.release(w.held);
+        outcome = err instanceof Error ? err : new Error(String(err));
       }
+      this.#budget.release(w.held);
+      w.done(outcome);
     }
     this.#outs.give(r.out);
   }

@@ -16,10 +16,11 @@ export interface DirListing {
   /** entry names, sorted bytewise (Go's string order), without `.` and `..` */
   readonly names: readonly Buffer[];
   /**
-   * The node of entry `i` found at `path` (null for a socket). Rejects with a SkiffError as
-   * `nodeFromPath` does (`NotFound` when the entry vanished).
+   * The node of entry `i` found at `path` (null for a socket): at once when the listing has all
+   * of it, a promise when more must be read (a symlink's target, xattrs). Fails with a SkiffError
+   * as `nodeFromPath` does (`NotFound` when the entry vanished), thrown or as a rejection.
    */
-  node(i: number, path: Buffer): Promise<Node | null>;
+  node(i: number, path: Buffer): Node | null | Promise<Node | null>;
 }
 
 /** Lists a directory; rejects with the fs error of opening or reading it. */
@@ -56,7 +57,7 @@ class NativeListing implements DirListing {
     this.#opts = opts;
   }
 
-  async node(i: number, path: Buffer): Promise<Node | null> {
+  node(i: number, path: Buffer): Node | null | Promise<Node | null> {
     const f = this.#f;
     const o = i * SCAN.F;
     const b = i * SCAN.B;

@@ -221,11 +221,26 @@ export class Repository {
    * slot when that pack is full.
    */
   async addSealedBlob(type: BlobType, id: Buffer, sealed: Uint8Array, uncompressedLength: number): Promise<SavedBlob> {
-    // while a finished pack waits for an upload slot, new blobs wait too: at most one pack waits
-    while (this.#slotWait) await this.#slotWait;
-    const pack = this.#writers[type].add(id, sealed, uncompressedLength);
-    if (pack) await this.#upload(pack);
+    await this.addSealedBlobNow(type, id, sealed, uncompressedLength);
     return { id, added: true, storedBytes: sealed.length };
+  }
+
+  /**
+   * `addSealedBlob` without a promise in the usual case: returns the stored size once the blob is
+   * in a pack, or a promise of it when it has to wait (an upload slot). Small files by the
+   * million otherwise cost a promise each on the main thread.
+   */
+  addSealedBlobNow(type: BlobType, id: Buffer, sealed: Uint8Array, uncompressedLength: number): number | Promise<number> {
+    // while a finished pack waits for an upload slot, new blobs wait too: at most one pack waits
+    if (this.#slotWait) {
+      return (async () => {
+        while (this.#slotWait) await this.#slotWait;
+        return this.addSealedBlobNow(type, id, sealed, uncompressedLength);
+      })();
+    }
+    const pack = this.#writers[type].add(id, sealed, uncompressedLength);
+    if (pack) return this.#upload(pack).then(() => sealed.length);
+    return sealed.length;
   }
 
   /** The 64-byte key form worker jobs carry. */

@@ -18,11 +18,15 @@ export class ByteBudget {
   }
 
   acquire(n: number): Promise<void> {
-    if (this.#waiters.length === 0 && this.#fits(n)) {
-      this.#used += n;
-      return Promise.resolve();
-    }
+    if (this.tryAcquire(n)) return Promise.resolve();
     return new Promise((go) => this.#waiters.push({ n, go }));
+  }
+
+  /** Takes `n` bytes at once if `acquire` would not wait; false (nothing taken) otherwise. */
+  tryAcquire(n: number): boolean {
+    if (this.#waiters.length > 0 || !this.#fits(n)) return false;
+    this.#used += n;
+    return true;
   }
 
   release(n: number): void {

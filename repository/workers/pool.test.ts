@@ -78,6 +78,19 @@ test('the byte budget admits in order, bounds what is held, and lets one oversiz
   t.true(passed);
 });
 
+test('tryAcquire takes what fits at once, and never overtakes a waiter', async (t) => {
+  const b = new ByteBudget(100);
+  t.true(b.tryAcquire(70));
+  t.false(b.tryAcquire(40), 'does not fit');
+  t.is(b.used, 70);
+  const waiting = b.acquire(40);
+  t.false(b.tryAcquire(10), 'fits, but 40 bytes wait ahead of it');
+  b.release(70);
+  await waiting;
+  t.true(b.tryAcquire(60));
+  t.is(b.used, 100);
+});
+
 test('spare buffers are reused when large enough, dropped when detached or too many', (t) => {
   const s = new SpareBuffers(100, 1);
   const a = s.take();
