@@ -69,3 +69,23 @@ test('retry storage: gives up after its attempts and rethrows the Transient erro
   const err = await t.throwsAsync(s.stat({ type: 'key', name: randomId() }), { instanceOf: SkiffError });
   t.is(err?.code, 'Transient');
 });
+
+test('fault and retry: loadInto fails as load does and is retried until it fills the buffer', async (t) => {
+  const mem = new MemStorage();
+  const h: Handle = { type: 'data', name: randomId() };
+  const data = Buffer.from('0123456789abcdef');
+  await mem.save(h, data);
+  const always = new FaultStorage(mem, { failRate: 1, seed: 1, kinds: ['load'] });
+  const err = await t.throwsAsync(always.loadInto(h, new Uint8Array(4)), { instanceOf: SkiffError });
+  t.is(err?.code, 'Transient');
+  const faulty = new FaultStorage(mem, { failRate: 0.5, seed: 5, kinds: ['load'] });
+  const retried = new RetryStorage(faulty, { attempts: 20, sleep: async () => undefined });
+  for (let i = 0; i < 8; i++) {
+    const into = new Uint8Array(6);
+    await retried.loadInto(h, into, { offset: i });
+    t.deepEqual(Buffer.from(into), data.subarray(i, i + 6));
+  }
+  t.true(faulty.faults > 0, 'some reads failed and were retried');
+  const short = await t.throwsAsync(retried.loadInto(h, new Uint8Array(20)), { instanceOf: SkiffError });
+  t.is(short?.code, 'Integrity', 'a short object is not retried into success');
+});

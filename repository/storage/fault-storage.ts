@@ -1,5 +1,6 @@
 import { SkiffError } from '../errors/errors.ts';
-import type { FileInfo, FileType, Handle, LoadOptions, SaveOptions, Storage } from './storage.ts';
+import { loadInto } from './load-into.ts';
+import type { FileInfo, FileType, Handle, LoadIntoOptions, LoadOptions, SaveOptions, Storage } from './storage.ts';
 
 export type FaultOp = 'create' | 'save' | 'load' | 'stat' | 'list' | 'remove';
 
@@ -24,6 +25,7 @@ export interface FaultOptions {
 export class FaultStorage implements Storage {
   readonly location: string;
   readonly connections: number;
+  readonly readBytes?: number;
   /** number of faults injected so far */
   faults = 0;
   private readonly inner: Storage;
@@ -36,6 +38,7 @@ export class FaultStorage implements Storage {
     this.opts = opts;
     this.location = inner.location;
     this.connections = inner.connections;
+    if (inner.readBytes !== undefined) this.readBytes = inner.readBytes;
     this.kinds = new Set(opts.kinds ?? ['save', 'load', 'stat', 'list', 'remove']);
     this.random = mulberry32(opts.seed);
   }
@@ -56,6 +59,11 @@ export class FaultStorage implements Storage {
   async load(h: Handle, opts?: LoadOptions): Promise<Buffer> {
     this.maybeFail('load', h);
     return this.inner.load(h, opts);
+  }
+
+  async loadInto(h: Handle, into: Uint8Array, opts?: LoadIntoOptions): Promise<void> {
+    this.maybeFail('load', h);
+    return loadInto(this.inner, h, into, opts);
   }
 
   async stat(h: Handle): Promise<FileInfo> {

@@ -8,7 +8,7 @@ import { SkiffError } from '../errors/errors.ts';
 import { errnoCode, mapFsError } from './fs-errors.ts';
 import { resolveRange, shortRead, throwIfAborted } from './load-range.ts';
 import { FILE_TYPES, isId, layoutDir, layoutPath } from './storage.ts';
-import type { FileInfo, FileType, Handle, LoadOptions, SaveOptions, Storage } from './storage.ts';
+import type { FileInfo, FileType, Handle, LoadIntoOptions, LoadOptions, SaveOptions, Storage } from './storage.ts';
 
 const FILE_MODE = 0o400;
 const DIR_MODE = 0o700;
@@ -70,22 +70,35 @@ export class FsStorage implements Storage {
   }
 
   async load(h: Handle, opts: LoadOptions = {}): Promise<Buffer> {
+    let buf = Buffer.alloc(0);
+    await this.read(h, opts, (size) => {
+      const { start, end } = resolveRange(size, opts, layoutPath(h));
+      buf = Buffer.allocUnsafe(end - start);
+      return { start, into: buf };
+    });
+    return buf;
+  }
+
+  async loadInto(h: Handle, into: Uint8Array, opts: LoadIntoOptions = {}): Promise<void> {
+    await this.read(h, opts, (size) => ({ start: resolveRange(size, { ...opts, length: into.length }, layoutPath(h)).start, into }));
+  }
+
+  /** Opens the object, asks `where` (given its size) what to read into what, and fills that. */
+  private async read(h: Handle, opts: { signal?: AbortSignal | undefined }, where: (size: number) => { start: number; into: Uint8Array }): Promise<void> {
     throwIfAborted(opts.signal);
     const rel = layoutPath(h);
     let fh: FileHandle | undefined;
     try {
       fh = await open(this.abs(rel), 'r');
       const { size } = await fh.stat();
-      const { start, end } = resolveRange(size, opts, rel);
-      const buf = Buffer.allocUnsafe(end - start);
+      const { start, into } = where(size);
       let done = 0;
-      while (done < buf.length) {
+      while (done < into.length) {
         throwIfAborted(opts.signal);
-        const { bytesRead } = await fh.read(buf, done, buf.length - done, start + done);
-        if (bytesRead === 0) throw shortRead(rel, buf.length, done);
+        const { bytesRead } = await fh.read(into, done, into.length - done, start + done);
+        if (bytesRead === 0) throw shortRead(rel, into.length, done);
         done += bytesRead;
       }
-      return buf;
     } catch (err) {
       throw mapFsError(err, `${rel} in ${this.location}`);
     } finally {

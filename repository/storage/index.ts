@@ -1,5 +1,6 @@
 export { FILE_TYPES, isId, layoutDir, layoutPath } from './storage.ts';
-export type { FileInfo, FileType, Handle, LoadOptions, SaveOptions, Storage } from './storage.ts';
+export type { FileInfo, FileType, Handle, LoadIntoOptions, LoadOptions, SaveOptions, Storage } from './storage.ts';
+export { loadInto } from './load-into.ts';
 export { MemStorage } from './mem-storage.ts';
 export type { MemStorageOptions } from './mem-storage.ts';
 export { FsStorage } from './fs-storage.ts';

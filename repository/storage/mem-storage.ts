@@ -1,7 +1,7 @@
 import { SkiffError } from '../errors/errors.ts';
 import { resolveRange, throwIfAborted } from './load-range.ts';
 import { isId, layoutDir, layoutPath } from './storage.ts';
-import type { FileInfo, FileType, Handle, LoadOptions, SaveOptions, Storage } from './storage.ts';
+import type { FileInfo, FileType, Handle, LoadIntoOptions, LoadOptions, SaveOptions, Storage } from './storage.ts';
 
 export interface MemStorageOptions {
   /** shown in messages; default `mem:` */
@@ -48,6 +48,15 @@ export class MemStorage implements Storage {
     if (bytes === undefined) throw notFound(key, this.location);
     const { start, end } = resolveRange(bytes.length, opts, key);
     return Buffer.from(bytes.subarray(start, end));
+  }
+
+  async loadInto(h: Handle, into: Uint8Array, opts: LoadIntoOptions = {}): Promise<void> {
+    throwIfAborted(opts.signal);
+    const key = layoutPath(h);
+    const bytes = this.objects.get(key);
+    if (bytes === undefined) throw notFound(key, this.location);
+    const { start, end } = resolveRange(bytes.length, { ...opts, length: into.length }, key);
+    into.set(bytes.subarray(start, end));
   }
 
   async stat(h: Handle): Promise<FileInfo> {

@@ -1,8 +1,9 @@
 import { isCode } from '../errors/errors.ts';
 import type { SkiffError } from '../errors/errors.ts';
+import { loadInto } from './load-into.ts';
 import { DEFAULT_RETRY, backoffDelay, sleep, withRetry } from './retry.ts';
 import type { RetryOptions } from './retry.ts';
-import type { FileInfo, FileType, Handle, LoadOptions, SaveOptions, Storage } from './storage.ts';
+import type { FileInfo, FileType, Handle, LoadIntoOptions, LoadOptions, SaveOptions, Storage } from './storage.ts';
 
 /**
  * Retries `Transient` failures of any storage with backoff (see retry.ts). A listing that fails
@@ -12,6 +13,7 @@ import type { FileInfo, FileType, Handle, LoadOptions, SaveOptions, Storage } fr
 export class RetryStorage implements Storage {
   readonly location: string;
   readonly connections: number;
+  readonly readBytes?: number;
   private readonly inner: Storage;
   private readonly retry: RetryOptions;
 
@@ -20,6 +22,7 @@ export class RetryStorage implements Storage {
     this.retry = retry;
     this.location = inner.location;
     this.connections = inner.connections;
+    if (inner.readBytes !== undefined) this.readBytes = inner.readBytes;
   }
 
   create(): Promise<void> {
@@ -32,6 +35,10 @@ export class RetryStorage implements Storage {
 
   load(h: Handle, opts?: LoadOptions): Promise<Buffer> {
     return withRetry(() => this.inner.load(h, opts), { ...this.retry, signal: opts?.signal });
+  }
+
+  loadInto(h: Handle, into: Uint8Array, opts?: LoadIntoOptions): Promise<void> {
+    return withRetry(() => loadInto(this.inner, h, into, opts), { ...this.retry, signal: opts?.signal });
   }
 
   stat(h: Handle): Promise<FileInfo> {

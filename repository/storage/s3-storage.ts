@@ -8,11 +8,12 @@ import { withRetry } from './retry.ts';
 import type { RetryOptions } from './retry.ts';
 import type { BuiltClient, S3ConnectionOptions } from './s3-client.ts';
 import { readCaBundle } from './s3-ca.ts';
+import { readBodyInto } from './s3-body.ts';
 import { mapS3Error } from './s3-errors.ts';
 import { loadS3Sdk, type S3Sdk } from './s3-sdk.ts';
 import type { S3ErrorContext } from './s3-errors.ts';
 import { isId, layoutDir, layoutPath } from './storage.ts';
-import type { FileInfo, FileType, Handle, LoadOptions, SaveOptions, Storage } from './storage.ts';
+import type { FileInfo, FileType, Handle, LoadIntoOptions, LoadOptions, SaveOptions, Storage } from './storage.ts';
 
 const MiB = 1024 * 1024;
 
@@ -30,6 +31,8 @@ export interface S3StorageOptions extends S3ConnectionOptions {
   readonly multipartThreshold?: number;
   /** multipart part size; default 16 MiB */
   readonly partSize?: number;
+  /** reads readers should combine ranges up to (Storage.readBytes); default 16 MiB */
+  readonly readBytes?: number;
   /** ListObjectsV2 MaxKeys; default 1000 */
   readonly listPageSize?: number;
 }
@@ -45,6 +48,8 @@ export interface S3StorageOptions extends S3ConnectionOptions {
 export class S3Storage implements Storage {
   readonly location: string;
   readonly connections: number;
+  /** a pack (16 MiB) per request */
+  readonly readBytes: number;
   /** builds the client on first use; a closure, so the credentials sit in no field */
   private readonly connect: () => Promise<BuiltClient>;
   private built: Promise<BuiltClient> | undefined;
@@ -61,6 +66,7 @@ export class S3Storage implements Storage {
     this.bucket = opts.bucket;
     this.prefix = opts.prefix === '.' ? '' : (opts.prefix ?? '');
     this.connections = opts.connections ?? 8;
+    this.readBytes = opts.readBytes ?? 16 * MiB;
     const ca = opts.caBundle === undefined ? undefined : readCaBundle(opts.caBundle);
     const connection: S3ConnectionOptions = { ...opts, ...(ca === undefined ? {} : { caBundle: ca }), maxSockets: Math.max(opts.maxSockets ?? 0, this.connections * 2) };
     this.connect = async () => (await loadS3Sdk()).buildS3Client(connection);
@@ -120,6 +126,28 @@ export class S3Storage implements Storage {
       return this.getRange(key, offset, end - offset, opts.signal);
     }
     return this.getRange(key, offset, length, opts.signal);
+  }
+
+  async loadInto(h: Handle, into: Uint8Array, opts: LoadIntoOptions = {}): Promise<void> {
+    throwIfAborted(opts.signal);
+    const key = this.key(h);
+    const { offset } = wantedRange(opts);
+    if (into.length === 0) {
+      // S3 cannot express an empty range: the object must exist and reach `offset`
+      const { size } = await this.stat(h);
+      if (offset > size) throw shortRead(key, 0, 0);
+      return;
+    }
+    const input = { Bucket: this.bucket, Key: key, Range: `bytes=${offset}-${offset + into.length - 1}` };
+    await this.call(key, opts.signal, async (c, sdk) => {
+      const out = await c.send(new sdk.s3.GetObjectCommand(input), withAbort(opts.signal));
+      if (out.Body === undefined) throw new SkiffError('Transient', `empty response body for ${key} from ${this.ctx.endpoint}`);
+      const got = await readBodyInto(out.Body as AsyncIterable<Uint8Array>, into, `${key} from ${this.ctx.endpoint}`);
+      if (out.ContentLength !== undefined && got !== out.ContentLength) {
+        throw new SkiffError('Transient', `truncated response for ${key} from ${this.ctx.endpoint}: ${got} of ${out.ContentLength} bytes`);
+      }
+      if (got !== into.length) throw shortRead(key, into.length, got);
+    });
   }
 
   async stat(h: Handle): Promise<FileInfo> {
@@ -187,7 +215,7 @@ export class S3Storage implements Storage {
     return this.call(key, signal, async (c, sdk) => {
       const out = await c.send(new sdk.s3.GetObjectCommand(input), withAbort(signal));
       if (out.Body === undefined) throw new SkiffError('Transient', `empty response body for ${key} from ${this.ctx.endpoint}`);
-      const bytes = Buffer.from(await out.Body.transformToByteArray());
+      const bytes = await bodyBytes(out.Body, out.ContentLength, `${key} from ${this.ctx.endpoint}`);
       if (out.ContentLength !== undefined && bytes.length !== out.ContentLength) {
         throw new SkiffError('Transient', `truncated response for ${key} from ${this.ctx.endpoint}: ${bytes.length} of ${out.ContentLength} bytes`);
       }
@@ -240,6 +268,13 @@ export class S3Storage implements Storage {
       }
     }, { ...this.retry, signal });
   }
+}
+
+/** The whole body: read into one buffer of the announced length, or collected when none was announced. */
+async function bodyBytes(body: { transformToByteArray(): Promise<Uint8Array> }, length: number | undefined, what: string): Promise<Buffer> {
+  if (length === undefined) return Buffer.from(await body.transformToByteArray());
+  const buf = Buffer.allocUnsafe(length);
+  return buf.subarray(0, await readBodyInto(body as unknown as AsyncIterable<Uint8Array>, buf, what));
 }
 
 function withAbort(signal: AbortSignal | undefined): { abortSignal?: AbortSignal } {

@@ -82,6 +82,34 @@ export function runStorageContract(name: string, make: () => Promise<ContractSub
     t.is((await storage.load(h, { offset: 5, length: 0 })).length, 0);
   });
 
+  it('loadInto fills exactly the given view, also of a shared buffer, and nothing around it', async (t, { storage }) => {
+    t.is(typeof storage.loadInto, 'function', 'every backend here reads into caller memory');
+    const h = handle('data');
+    const data = randomBytes(4096);
+    await storage.save(h, data);
+    const whole = Buffer.alloc(4096 + 20, 0xee);
+    await storage.loadInto!(h, whole.subarray(10, 4106));
+    t.true(whole.subarray(10, 4106).equals(data));
+    t.true(whole.subarray(0, 10).equals(Buffer.alloc(10, 0xee)) && whole.subarray(4106).equals(Buffer.alloc(10, 0xee)), 'bytes around the view untouched');
+    const shared = new Uint8Array(new SharedArrayBuffer(300));
+    await storage.loadInto!(h, shared.subarray(100, 250), { offset: 3946 });
+    t.true(Buffer.from(shared.buffer, 100, 150).equals(data.subarray(3946)));
+    await storage.loadInto!(h, new Uint8Array(0), { offset: 4096 });
+    t.pass();
+  });
+
+  it('loadInto past the end is Integrity, of a missing object NotFound, with an aborted signal Cancelled', async (t, { storage }) => {
+    const h = handle('data');
+    await storage.save(h, randomBytes(100));
+    await code(t, storage.loadInto!(h, new Uint8Array(20), { offset: 90 }), 'Integrity');
+    await code(t, storage.loadInto!(h, new Uint8Array(101)), 'Integrity');
+    await code(t, storage.loadInto!(h, new Uint8Array(0), { offset: 101 }), 'Integrity');
+    await code(t, storage.loadInto!(handle('data'), new Uint8Array(10)), 'NotFound');
+    const ac = new AbortController();
+    ac.abort();
+    await code(t, storage.loadInto!(h, new Uint8Array(10), { signal: ac.signal }), 'Cancelled');
+  });
+
   it('a read past the end is an Integrity error', async (t, { storage }) => {
     const h = handle('data');
     await storage.save(h, randomBytes(100));

@@ -10,7 +10,8 @@
  *   exists with different bytes is a `Conflict` unless `overwrite` is set (only locks are ever
  *   rewritten; everything else is content-addressed and written once).
  * - `load` of a missing object throws SkiffError code `NotFound`; a short read (object smaller
- *   than offset+length) throws `Integrity`.
+ *   than offset+length) throws `Integrity`. `loadInto` reads `into.length` bytes from `offset` into
+ *   the caller's memory, with the same errors; a failed call may have written part of `into`.
  * - transient failures (timeouts, resets, 5xx, throttling) throw `Transient` after the backend's
  *   own retries are exhausted; auth failures `Auth`; a missing bucket or path `Config`.
  * - `list` yields every object of a type once, in no particular order; names that are not
@@ -40,6 +41,12 @@ export interface LoadOptions {
   readonly signal?: AbortSignal;
 }
 
+export interface LoadIntoOptions {
+  /** byte offset into the object; default 0 */
+  readonly offset?: number;
+  readonly signal?: AbortSignal;
+}
+
 export interface SaveOptions {
   readonly signal?: AbortSignal;
   /** allow replacing an existing object (lock refresh only) */
@@ -51,10 +58,22 @@ export interface Storage {
   readonly location: string;
   /** Number of concurrent requests this backend handles well (fs: 2-4, S3: 8+). */
   readonly connections: number;
+  /**
+   * Reads of about this many bytes or fewer cost the same (S3: a request costs milliseconds of
+   * server and client time, whatever its size): readers combine nearby ranges up to it. Absent
+   * for storages where small reads cost nothing extra (local disks, memory).
+   */
+  readonly readBytes?: number;
   /** Prepare an empty location (mkdir, check the bucket exists). Fails with `Conflict` if a config already exists. */
   create(): Promise<void>;
   save(h: Handle, data: Uint8Array, opts?: SaveOptions): Promise<void>;
   load(h: Handle, opts?: LoadOptions): Promise<Buffer>;
+  /**
+   * Reads `into.length` bytes at `offset` into `into` (which may be a view of a larger or shared
+   * buffer): no buffer per read for the garbage collector. Optional for other implementations; every backend here has it,
+   * and `loadInto()` (load-into.ts) falls back to `load` and a copy.
+   */
+  loadInto?(h: Handle, into: Uint8Array, opts?: LoadIntoOptions): Promise<void>;
   /** Size of an object; `NotFound` if absent. */
   stat(h: Handle): Promise<FileInfo>;
   list(type: FileType, opts?: { signal?: AbortSignal }): AsyncIterable<FileInfo>;
