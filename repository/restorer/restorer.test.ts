@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { getXattr, nativeAvailable, setTimes } from '../fs/native.ts';
 import { userXattrsSupported } from '../fs/test-support.ts';
-import { MemStorage, backup, initRepository, restoreTree } from '../index.ts';
+import { MemStorage, backup, decodeTree, initRepository, restoreTree } from '../index.ts';
 
 const KDF = { N: 1024, r: 8, p: 1 };
 let work: string;
@@ -118,4 +118,47 @@ test('restores the same without worker threads', async (t) => {
   t.deepEqual(await readFile(path.join(target, 'b', 'f149.txt')), await readFile(path.join(src, 'b', 'f149.txt')));
   const st = await stat(path.join(target, 'a', 'f7.txt'), { bigint: true });
   t.is(nativeAvailable() ? st.mtimeNs : st.mtimeNs / 1000n, nativeAvailable() ? mtimeNs : mtimeNs / 1000n);
+});
+
+/** MemStorage that asks readers for whole-pack reads, as S3Storage does; counts the data reads. */
+class WideReads extends MemStorage {
+  readonly readBytes = 16 * 1024 * 1024;
+  dataReads = 0;
+  override async loadInto(h: Parameters<MemStorage['loadInto']>[0], into: Uint8Array, opts?: Parameters<MemStorage['loadInto']>[2]): Promise<void> {
+    if (h.type === 'data') this.dataReads++;
+    return super.loadInto(h, into, opts);
+  }
+}
+
+test('whole-pack reads: one read for a pack of several jobs; a short pack costs only the jobs whose blobs it lost', async (t) => {
+  const src = path.join(work, 'wide');
+  await mkdir(path.join(src, 'd'), { recursive: true });
+  const content = Array.from({ length: 600 }, (_, i) => randomBytes(1000 + i));
+  for (let i = 0; i < 600; i++) await writeFile(path.join(src, 'd', `f${String(i).padStart(3, '0')}`), content[i]!);
+  const storage = new WideReads();
+  const repo = await initRepository(storage, 'pw', { kdf: KDF, packSize: 4 * 1024 * 1024 });
+  const res = await backup(repo, { paths: ['.'], cwd: src });
+
+  storage.dataReads = 0;
+  const whole = await restoreTree(repo, res.snapshot.tree, { target: path.join(work, 'wide-whole') });
+  t.deepEqual(whole.warnings, []);
+  t.is(storage.dataReads, 1, '600 files in one pack: three jobs, one read');
+
+  // cut the pack inside the blob of the 513th file in pack order: jobs of 256 files each, so
+  // the first two jobs' blobs are intact and the third job's are not
+  const root = decodeTree(await repo.loadBlob('tree', Buffer.from(res.snapshot.tree, 'hex')));
+  const dir = decodeTree(await repo.loadBlob('tree', Buffer.from(root.find((n) => n.name.toString() === 'd')!.subtree!, 'hex')));
+  const located = dir.map((n) => ({ name: n.name.toString(), loc: repo.index.get(Buffer.from(n.content![0]!, 'hex'))! })).sort((a, b) => a.loc.offset - b.loc.offset);
+  const packId = located[0]!.loc.packId;
+  t.true(located.every((x) => x.loc.packId === packId));
+  const key = `data/${packId.slice(0, 2)}/${packId}`;
+  storage.objects.set(key, storage.objects.get(key)!.subarray(0, located[512]!.loc.offset + 10));
+  const target = path.join(work, 'wide-short');
+  const r = await restoreTree(repo, res.snapshot.tree, { target });
+  const warned = new Set(r.warnings.map((w) => path.basename(w.path)));
+  t.deepEqual([...warned].sort(), located.slice(512).map((x) => x.name).sort(), 'only the third job\'s files');
+  t.true(r.warnings.every((w) => /cannot be read: short read/.test(w.message)), r.warnings[0]?.message);
+  for (const x of located.slice(0, 512)) {
+    if (!(await readFile(path.join(target, 'd', x.name))).equals(content[Number(x.name.slice(1))]!)) t.fail(x.name);
+  }
 });

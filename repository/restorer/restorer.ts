@@ -2,9 +2,9 @@
  * Restore: recreates a snapshot (or sub-paths of it) under a target directory.
  *
  * The plan (plan.ts) reads every tree first. Directories, symlinks and special files are created
- * next. Content is then fetched pack by pack, several jobs at once (restore-jobs.ts); a worker
- * thread decrypts and hash-verifies each blob once and writes it to every file and offset that
- * needs it. A file written by a single job (nearly every small file; empty files get jobs of
+ * next. Content is then read pack by pack, a few reads ahead of several jobs at once
+ * (restore-jobs.ts, read-groups.ts, read-ahead.ts), into reused shared buffers; a worker thread
+ * decrypts and hash-verifies each blob once and writes it to every file and offset that needs it. A file written by a single job (nearly every small file; empty files get jobs of
  * their own) is created, written and given its metadata by that job on the worker, whatever was
  * in the way removed first. Files several jobs write (large ones) are created here beforehand,
  * truncated to their size so all-zero regions stay holes, and get their metadata once those jobs
@@ -20,12 +20,15 @@ import { applyMetadata, createSpecial } from '../fs/index.ts';
 import { applyFileMetadataSync, type FileMetadata } from '../fs/apply-metadata.ts';
 import type { Node } from '../tree/index.ts';
 import { SkiffError } from '../errors/errors.ts';
-import { OVERHEAD } from '../crypto/index.ts';
 import type { Repository } from '../repo/repository.ts';
 import { includeFilter, planRestore, type RestorePlan } from './plan.ts';
-import { planJobs, type JobSpec } from './restore-jobs.ts';
+import { JOB_BYTES, planJobs, type JobSpec } from './restore-jobs.ts';
+import { groupReads, jobSpan, type ReadGroup } from './read-groups.ts';
+import { runReadAhead } from './read-ahead.ts';
+import { runJob, type JobContext, type ReadBytes } from './run-job.ts';
 import { clearPath, clearPathSync, ensureDir } from './safe-path.ts';
-import { runSpread } from './spread.ts';
+import { SharedBuffers } from './shared-buffers.ts';
+import { loadInto } from '../storage/load-into.ts';
 
 export { nonZeroSegments } from '../workers/index.ts';
 
@@ -35,7 +38,10 @@ export interface RestoreOptions {
   readonly include?: readonly string[];
   /** leave all-zero blobs as holes (default true) */
   readonly sparse?: boolean;
+  /** jobs on the worker threads at once (default twice the threads) */
   readonly packConcurrency?: number;
+  /** reads in flight or held at once: with the read size, the bound on data in flight */
+  readonly readAhead?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: { bytesDone: number; totalBytes: number }) => void;
 }
@@ -93,17 +99,27 @@ export async function restoreTree(repo: Repository, treeId: string, opts: Restor
   let bytesDone = 0;
   const ctx: JobContext = { repo, plan, jobsPerFile, warnings, isRoot, sparse: opts.sparse !== false };
   const dirs = createdDirs(plan, jobs, jobsPerFile);
-  await runSpread(
-    jobs.map((job, j) => ({ job, dirs: dirs[j]! })),
-    (t) => t.dirs,
-    opts.packConcurrency ?? Math.max(2, 2 * repo.runner.threads),
-    async ({ job }) => {
+  const limit = opts.packConcurrency ?? Math.max(2, 2 * repo.runner.threads);
+  // one job's worth on a local disk; on S3 a whole pack per request (see read-groups.ts)
+  const readBytes = Math.max(JOB_BYTES, repo.storage.readBytes ?? 0);
+  const buffers = new SharedBuffers(readBytes);
+  await runReadAhead({
+    groups: groupReads(jobs, readBytes, readBytes / 16),
+    jobsOf: (g) => g.jobs,
+    keysOf: (j) => dirs[j]!,
+    limit,
+    ahead: opts.readAhead ?? (readBytes > JOB_BYTES ? repo.runner.threads + 2 : limit + 2),
+    read: (g) => readGroup(repo, buffers, g),
+    run: async (j, read) => {
       abort();
-      const n = await runJob(ctx, job); // not `bytesDone += await …`: that reads bytesDone before the await
+      const n = await runWithBytes(ctx, buffers, jobs[j]!, read); // not `bytesDone += await …`: that reads bytesDone before the await
       bytesDone += n;
       opts.onProgress?.({ bytesDone, totalBytes: plan.totalBytes });
     },
-  );
+    done: (_, read) => {
+      if ('buf' in read) buffers.give(read.buf);
+    },
+  });
 
   for (const f of later) applyFileOrWarn(files.path(f), files.meta(f), isRoot, warnings);
   for (let f = 0; f < files.length; f++) {
@@ -121,13 +137,39 @@ export async function restoreTree(repo: Repository, treeId: string, opts: Restor
   return { files: files.length, dirs: plan.dirs.length, bytes: bytesDone, warnings };
 }
 
-interface JobContext {
-  readonly repo: Repository;
-  readonly plan: RestorePlan;
-  readonly jobsPerFile: Uint32Array;
-  readonly warnings: Warnings;
-  readonly isRoot: boolean;
-  readonly sparse: boolean;
+/**
+ * Runs a job with its group's bytes; when a read of several jobs failed (a damaged or short pack),
+ * the job reads its own range again, so the damage costs only the jobs whose blobs it touches.
+ */
+async function runWithBytes(ctx: JobContext, buffers: SharedBuffers, job: JobSpec, read: ReadBytes | GroupFailed): Promise<number> {
+  if (!('jobs' in read) || !job.pack) return runJob(ctx, job, 'jobs' in read ? { error: read.error } : read);
+  const own = await readGroup(ctx.repo, buffers, { packId: job.pack.packId, ...jobSpan(job), jobs: [0] });
+  try {
+    return await runJob(ctx, job, own);
+  } finally {
+    if ('buf' in own) buffers.give(own.buf);
+  }
+}
+
+/** A read of several jobs that failed: each job reads its own range. */
+interface GroupFailed {
+  readonly jobs: number;
+  readonly error: string;
+}
+
+/** Reads a group's bytes into a reused shared buffer; a pack that cannot be read (and is not worth retrying) becomes the jobs' warning. */
+async function readGroup(repo: Repository, buffers: SharedBuffers, g: ReadGroup): Promise<ReadBytes | GroupFailed> {
+  if (g.packId === undefined) return { error: 'nothing to read' };
+  const buf = buffers.take(g.end - g.start);
+  try {
+    await repo.io(() => loadInto(repo.storage, { type: 'data', name: g.packId! }, new Uint8Array(buf, 0, g.end - g.start), { offset: g.start }));
+    return { buf, base: g.start };
+  } catch (err) {
+    buffers.give(buf);
+    if (err instanceof SkiffError && (err.code === 'Transient' || err.code === 'Auth' || err.code === 'Cancelled')) throw err;
+    const error = `pack ${g.packId.slice(0, 8)} cannot be read: ${(err as Error).message}`;
+    return g.jobs.length > 1 ? { jobs: g.jobs.length, error } : { error };
+  }
 }
 
 /** Per job, the directories it creates files in (those of the files it owns). */
@@ -153,136 +195,6 @@ function createFile(p: Buffer, size: number): void {
   } finally {
     closeSync(fd);
   }
-}
-
-/** What a job sends a worker besides its files: the sealed blobs and where each goes. */
-interface Payload {
-  readonly buf: ArrayBuffer;
-  readonly ranges: Uint32Array;
-  readonly ids: Uint8Array;
-  readonly ulens: Uint32Array;
-  /** per target: blob, path (index into the job's files), offset and length */
-  readonly tBlob: Uint32Array;
-  readonly tPath: Uint32Array;
-  readonly tOffset: Float64Array;
-  readonly tLen: Float64Array;
-}
-
-/** No blobs (a fresh buffer each time: the job's buffer is moved to the worker). */
-const nothing = (): Payload => ({
-  buf: new ArrayBuffer(0),
-  ranges: new Uint32Array(0),
-  ids: new Uint8Array(0),
-  ulens: new Uint32Array(0),
-  tBlob: new Uint32Array(0),
-  tPath: new Uint32Array(0),
-  tOffset: new Float64Array(0),
-  tLen: new Float64Array(0),
-});
-
-/** Runs one job on a worker; returns bytes restored. */
-async function runJob(ctx: JobContext, job: JobSpec): Promise<number> {
-  if (!job.pack) return send(ctx, Array.from(job.create), nothing(), () => undefined);
-  const { repo, plan, warnings } = ctx;
-  const { pack, rows } = job;
-  const files = plan.files;
-  const offset = (row: number) => pack.offset.get(row);
-  const length = (row: number) => pack.length.get(row);
-  const base = offset(rows[0]!);
-  const last = rows[rows.length - 1]!;
-  let range: Buffer | undefined;
-  let loadError: string | undefined;
-  try {
-    range = await repo.io(() => repo.storage.load({ type: 'data', name: pack.packId }, { offset: base, length: offset(last) + length(last) - base }));
-  } catch (err) {
-    if (err instanceof SkiffError && (err.code === 'Transient' || err.code === 'Auth' || err.code === 'Cancelled')) throw err;
-    loadError = `pack ${pack.packId.slice(0, 8)} cannot be read: ${(err as Error).message}`;
-  }
-
-  // the job's files, each once, and its blobs: runs of rows with the same offset
-  const pathNo = new Map<number, number>();
-  const fileOf: number[] = [];
-  const tPath = new Uint32Array(rows.length);
-  const blobRows: number[] = [];
-  const tBlob = new Uint32Array(rows.length);
-  rows.forEach((row, t) => {
-    const f = pack.file.get(row);
-    let p = pathNo.get(f);
-    if (p === undefined) {
-      p = fileOf.push(f) - 1;
-      pathNo.set(f, p);
-    }
-    tPath[t] = p;
-    if (t === 0 || offset(row) !== offset(rows[t - 1]!)) blobRows.push(row);
-    tBlob[t] = blobRows.length - 1;
-  });
-  const blobId = (k: number) => pack.ids.view(32 * blobRows[k]!, 32);
-  const blobFailed = (k: number, message: string) => {
-    rows.forEach((_, t) => {
-      if (tBlob[t] === k) warnings.push({ path: files.path(fileOf[tPath[t]!]!).toString(), message });
-    });
-  };
-  const damaged = (k: number, why: string) =>
-    blobFailed(k, `data blob ${blobId(k).toString('hex').slice(0, 8)} in pack ${pack.packId.slice(0, 8)} is damaged: ${why}`);
-  if (!range) {
-    // nothing to write, but the files this job owns are still created (at their size) and finished
-    blobRows.forEach((_, k) => blobFailed(k, loadError!));
-    return send(ctx, fileOf, nothing(), damaged);
-  }
-
-  const n = blobRows.length;
-  const ranges = new Uint32Array(2 * n);
-  const ids = new Uint8Array(32 * n);
-  const ulens = new Uint32Array(n);
-  for (let k = 0; k < n; k++) {
-    const row = blobRows[k]!;
-    ranges[2 * k] = offset(row) - base;
-    ranges[2 * k + 1] = length(row);
-    ids.set(blobId(k), 32 * k);
-    ulens[k] = pack.ulen.get(row);
-  }
-  const tOffset = new Float64Array(rows.length);
-  const tLen = new Float64Array(rows.length);
-  rows.forEach((row, t) => {
-    const plainSize = pack.ulen.get(row) || length(row) - OVERHEAD;
-    tOffset[t] = pack.fileOffset.get(row);
-    tLen[t] = Math.max(0, Math.min(plainSize, files.size(fileOf[tPath[t]!]!) - tOffset[t]!));
-  });
-  return send(ctx, fileOf, { buf: ownBuffer(range), ranges, ids, ulens, tBlob, tPath, tOffset, tLen }, damaged);
-}
-
-/** Sends the job for files `fileOf` to a worker and turns what it reports into warnings. */
-async function send(ctx: JobContext, fileOf: readonly number[], payload: Payload, damaged: (blob: number, why: string) => void): Promise<number> {
-  const files = ctx.plan.files;
-  const own = Uint8Array.from(fileOf, (f) => (ctx.jobsPerFile[f] === 1 ? 1 : 0));
-  const paths = fileOf.map((f) => files.path(f));
-  const r = await ctx.repo.runner.run({
-    op: 'restore',
-    ...payload,
-    key: ctx.repo.rawKey,
-    paths,
-    sizes: Float64Array.from(fileOf, (f) => files.size(f)),
-    own,
-    meta: fileOf.map((f, p): FileMetadata | null => (own[p] ? files.meta(f) : null)),
-    isRoot: ctx.isRoot,
-    sparse: ctx.sparse,
-  });
-  r.blobErrors.forEach((why, k) => {
-    if (why) damaged(k, why);
-  });
-  const warn = (p: number, message: string) => ctx.warnings.push({ path: paths[p]!.toString(), message });
-  for (const e of r.fileErrors) warn(e.path, e.message);
-  for (const e of r.metaErrors) warn(e.path, `metadata: ${e.message}`);
-  for (const e of r.warnings) warn(e.path, `metadata: ${e.message}`);
-  return r.bytes;
-}
-
-/** The loaded bytes as an ArrayBuffer of their own, moved to the worker (copied only when the Buffer is a view of a larger one). */
-function ownBuffer(b: Buffer): ArrayBuffer {
-  if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer) return b.buffer;
-  const buf = new ArrayBuffer(b.length);
-  new Uint8Array(buf).set(b);
-  return buf;
 }
 
 function applyFileOrWarn(p: Buffer, meta: FileMetadata, isRoot: boolean, warnings: Warnings): void {

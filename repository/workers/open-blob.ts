@@ -12,7 +12,7 @@ let scratch = new Uint8Array(0);
  * Opens blob `i` of an open or restore job and checks its hash; throws the reason it is damaged.
  * The result may be a view of one of this thread's scratch buffers: use it before the next call.
  */
-export function openVerified(key: MasterKey, job: Pick<OpenJob, 'buf' | 'ranges' | 'ids' | 'ulens'>, i: number): Uint8Array {
+export function openVerified(key: MasterKey, job: Pick<OpenJob, 'ranges' | 'ids' | 'ulens'> & { readonly buf: ArrayBufferLike }, i: number): Uint8Array {
   const start = job.ranges[2 * i]!;
   const len = job.ranges[2 * i + 1]!;
   if (scratch.length < len) scratch = new Uint8Array(Math.max(len, 1024 * 1024));

@@ -138,7 +138,8 @@ export interface OpenResult {
  */
 export interface RestoreJob {
   readonly op: 'restore';
-  readonly buf: ArrayBuffer;
+  /** a SharedArrayBuffer is shared, not moved: the jobs of one read all read theirs from it */
+  readonly buf: ArrayBuffer | SharedArrayBuffer;
   readonly ranges: Uint32Array;
   readonly ids: Uint8Array;
   readonly ulens: Uint32Array;
@@ -193,9 +194,9 @@ export type Reply =
   | { readonly id: number; readonly ok: true; readonly result: unknown }
   | { readonly id: number; readonly ok: false; readonly code: string | undefined; readonly message: string; readonly skiff: boolean };
 
-/** ArrayBuffers to move with a job or result (everything named `buf`, `out` or `spare`). */
-export function transferList(msg: { readonly buf?: ArrayBuffer; readonly out?: ArrayBuffer; readonly spare?: ArrayBuffer }): ArrayBuffer[] {
+/** ArrayBuffers to move with a job or result (everything named `buf`, `out` or `spare`; a SharedArrayBuffer is not moved but shared). */
+export function transferList(msg: { readonly buf?: ArrayBufferLike; readonly out?: ArrayBuffer; readonly spare?: ArrayBuffer }): ArrayBuffer[] {
   const list: ArrayBuffer[] = [];
-  for (const b of [msg.buf, msg.out, msg.spare]) if (b && !list.includes(b)) list.push(b);
+  for (const b of [msg.buf, msg.out, msg.spare]) if (b instanceof ArrayBuffer && !list.includes(b)) list.push(b);
   return list;
 }
