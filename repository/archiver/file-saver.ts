@@ -67,10 +67,14 @@ export class FileSaver {
     return this.#smallMax;
   }
 
-  /** Reads and stores one regular file; `size` is its lstat size (a hint: the file may change). */
+  /**
+   * Reads and stores one regular file; `size` is its lstat size (a hint: the file may change). The
+   * promise form of `queueSmall` + `saveLarge`, one file at a time.
+   */
   async save(path: Buffer, size: number, opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<SavedFile> {
     if (size <= this.#smallMax) {
-      const r = await this.#small.save(path, size);
+      const r = await new Promise<SmallOutcome>((resolve, reject) => this.queueSmall(path, size, resolve)?.catch(reject));
+      if (r instanceof Error) throw r;
       if (r !== CHANGED) {
         opts.onBytes?.(r.size);
         return r;

@@ -44,14 +44,6 @@ export class SmallFileBatcher {
     this.#maxBytes = opts.maxBytes ?? 2 * 1024 * 1024;
   }
 
-  /** Resolves with the stored file, or CHANGED; rejects with the read error (an errno Error). */
-  save(path: Buffer, size: number): Promise<SavedFile | typeof CHANGED> {
-    return new Promise((resolve, reject) => {
-      const wait = this.add(path, size, (r) => (r instanceof Error ? reject(r) : resolve(r)));
-      wait?.catch(reject);
-    });
-  }
-
   /**
    * Queues a file; `done` is called once with its outcome. Without a promise per file: a backup
    * of a million small files otherwise makes several per file on the main thread. Returns a

@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { closeSync, openSync } from 'node:fs';
 import { lstat, readlink, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -21,6 +21,16 @@ function fileNode(extra: Partial<Node> = {}): Node {
   );
 }
 
+/** What both tests apply: nanosecond times, setuid mode, the owner (as root) and one xattr (where supported). */
+async function assertApplied(t: ExecutionContext, f: string, xattrs: boolean): Promise<void> {
+  const st = await lstat(f, { bigint: true });
+  t.is(st.mtimeNs, 1704164645123456789n);
+  t.is(st.atimeNs, 1683349689987654321n);
+  t.is(Number(st.mode) & 0o7777, 0o4755);
+  if (isRoot) t.deepEqual([st.uid, st.gid], [1234n, 5678n]);
+  if (xattrs) t.deepEqual(await getXattr(f, 'user.note'), Buffer.from([1, 2, 3]));
+}
+
 run('restores mode with setuid, nanosecond times, owner and xattrs', async (t) => {
   await withTmpDir(async (dir) => {
     const f = path.join(dir, 'f');
@@ -30,12 +40,7 @@ run('restores mode with setuid, nanosecond times, owner and xattrs', async (t) =
     const node = fileNode(xattrs ? { extendedAttributes: [{ name: 'user.note', value: Buffer.from([1, 2, 3]) }] } : {});
     const result = await applyMetadata(f, node, { isRoot });
     t.deepEqual(result.warnings, []);
-    const st = await lstat(f, { bigint: true });
-    t.is(st.mtimeNs, 1704164645123456789n);
-    t.is(st.atimeNs, 1683349689987654321n);
-    t.is(Number(st.mode) & 0o7777, 0o4755);
-    if (isRoot) t.deepEqual([st.uid, st.gid], [1234n, 5678n]);
-    if (xattrs) t.deepEqual(await getXattr(f, 'user.note'), Buffer.from([1, 2, 3]));
+    await assertApplied(t, f, xattrs);
     // What nodeFromPath reads back is what was applied.
     const back = await nodeFromPath(f, Buffer.from('f'), { users: new UserNames(), offsetMinutes: () => 0 });
     t.is(back?.mtime, T);
@@ -84,12 +89,7 @@ run('applyFileMetadataSync: the same result from a FileMetadata, through a descr
     } finally {
       closeSync(fd);
     }
-    const st = await lstat(f, { bigint: true });
-    t.is(st.mtimeNs, 1704164645123456789n);
-    t.is(st.atimeNs, 1683349689987654321n);
-    t.is(Number(st.mode) & 0o7777, 0o4755);
-    if (isRoot) t.deepEqual([st.uid, st.gid], [1234n, 5678n]);
-    if (xattrs) t.deepEqual(await getXattr(f, 'user.note'), Buffer.from([1, 2, 3]));
+    await assertApplied(t, f, xattrs);
     applyFileMetadataSync(Buffer.from(f), undefined, { ...meta, perm: 0o640 }, { isRoot });
     t.is((await lstat(f)).mode & 0o7777, 0o640);
   });
