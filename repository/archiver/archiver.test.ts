@@ -74,6 +74,7 @@ for (const [workers, fileConcurrency] of [[0, 1], [2, 1], [2, undefined], [0, un
       const total = [...files.values()].reduce((n, b) => n + b.length, 0);
       t.is(first.stats.totalBytesProcessed, total);
       t.is(lastProgress.bytesDone, total);
+      t.is(lastProgress.filesDone, files.size, 'the last report counts the last file');
       t.true(lastProgress.current.startsWith(src), lastProgress.current);
       // every blob counted once: 405 distinct small texts, the large files' chunks, the trees
       t.true(first.stats.dataBlobs >= 405 + 2, String(first.stats.dataBlobs));
@@ -94,18 +95,21 @@ for (const [workers, fileConcurrency] of [[0, 1], [2, 1], [2, undefined], [0, un
   });
 }
 
-test('cancelling a backup stops it with Cancelled and writes no snapshot', async (t) => {
+test('cancelling a backup stops it with Cancelled and writes no snapshot, also after its last file was stored', async (t) => {
   const work = await mkdtemp(path.join(os.tmpdir(), 'skiff-archiver-'));
   try {
     const src = path.join(work, 'src');
-    await makeTree(src);
+    const files = await makeTree(src);
     const repo = await initRepository(new MemStorage(), 'pw', { kdf: KDF, workers: 2 });
-    const stop = new AbortController();
-    const err = await t.throwsAsync(
-      backup(repo, { paths: ['.'], cwd: src, signal: stop.signal, onProgress: (p) => p.filesDone >= 20 && stop.abort() }),
-    );
-    t.true(isCode(err, 'Cancelled'), String(err));
-    t.deepEqual(await listSnapshots(repo), []);
+    // mid-walk, and once every file is stored (only the trees and the snapshot are left)
+    for (const after of [20, files.size]) {
+      const stop = new AbortController();
+      const err = await t.throwsAsync(
+        backup(repo, { paths: ['.'], cwd: src, signal: stop.signal, onProgress: (p) => p.filesDone >= after && stop.abort() }),
+      );
+      t.true(isCode(err, 'Cancelled'), `after ${after} files: ${String(err)}`);
+      t.deepEqual(await listSnapshots(repo), []);
+    }
   } finally {
     await rm(work, { recursive: true, force: true });
   }

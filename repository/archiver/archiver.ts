@@ -337,10 +337,7 @@ class Run {
       if (r === CHANGED) return this.#storeLarge(entries, i, p, node, prev, size);
       this.#files.release(1);
       if (r instanceof Error) this.#fileFailed(entries, i, p, r);
-      else {
-        this.#progress(p, r.size);
-        this.#fileStored(entries, i, node, prev, r);
-      }
+      else this.#fileStored(entries, i, p, node, prev, r, r.size);
     });
   }
 
@@ -351,12 +348,13 @@ class Run {
       .saveLarge(p, size, opts)
       .finally(() => this.#files.release(1))
       .then(
-        (saved) => this.#fileStored(entries, i, node, prev, saved),
+        (saved) => this.#fileStored(entries, i, p, node, prev, saved, 0), // its bytes were reported as read
         (err: unknown) => this.#fileFailed(entries, i, p, err),
       );
   }
 
-  #fileStored(entries: DirEntries, i: number, node: Node, prev: Node | undefined, saved: SavedFile): void {
+  /** Counts a stored file, then reports progress (`bytes` not reported yet), so the report includes it. */
+  #fileStored(entries: DirEntries, i: number, p: Buffer, node: Node, prev: Node | undefined, saved: SavedFile, bytes: number): void {
     node.content = saved.content;
     VALID_CONTENT.add(saved.content); // hex of hashes
     if (saved.size > 0) node.size = BigInt(saved.size);
@@ -367,6 +365,7 @@ class Run {
     if (prev) this.stats.filesChanged++;
     else this.stats.filesNew++;
     this.stats.totalFilesProcessed++;
+    this.#progress(p, bytes);
     entries.fill(i, node);
   }
 
