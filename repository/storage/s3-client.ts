@@ -63,6 +63,9 @@ export function buildS3Client(opts: S3ConnectionOptions): BuiltClient {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: opts.maxAttempts ?? 3,
+    // the SDK writes some warnings to the console unless given a logger (e.g. on every failed
+    // streamed upload, which S3Storage retries itself); errors reach the caller as errors
+    logger: QUIET,
     requestHandler: {
       httpAgent,
       httpsAgent,
@@ -85,6 +88,8 @@ export function buildS3Client(opts: S3ConnectionOptions): BuiltClient {
     },
   };
 }
+
+const QUIET = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 const MD5_COMMANDS = new Set(['DeleteObjectsCommand', 'PutObjectCommand', 'UploadPartCommand']);
 

@@ -13,6 +13,7 @@ import { mapS3Error } from './s3-errors.ts';
 import { loadS3Sdk, type S3Sdk } from './s3-sdk.ts';
 import type { S3ErrorContext } from './s3-errors.ts';
 import { isId, layoutDir, layoutPath } from './storage.ts';
+import { uploadBody } from './upload-body.ts';
 import type { FileInfo, FileType, Handle, LoadIntoOptions, LoadOptions, SaveOptions, Storage } from './storage.ts';
 
 const MiB = 1024 * 1024;
@@ -108,7 +109,7 @@ export class S3Storage implements Storage {
     }
     const md5 = createHash('md5').update(body).digest('base64');
     await this.call(key, opts.signal, (c, sdk) => c.send(new sdk.s3.PutObjectCommand({
-      Bucket: this.bucket, Key: key, Body: body, ContentLength: body.length,
+      Bucket: this.bucket, Key: key, Body: uploadBody(body), ContentLength: body.length,
       ContentMD5: md5, ContentType: 'application/octet-stream',
     }), withAbort(opts.signal)));
   }
