@@ -18,6 +18,8 @@ export interface FinishedPack {
   readonly id: string;
   readonly bytes: Buffer;
   readonly blobs: readonly PackedBlob[];
+  /** base64 MD5 of `bytes`, when computed with the ID for a storage that sends it */
+  readonly md5?: string;
 }
 
 /** A finished pack before it is named. `bytes` owns its whole ArrayBuffer from offset 0. */

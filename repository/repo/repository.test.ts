@@ -1,6 +1,7 @@
 import test from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
 import { MemStorage } from '../storage/mem-storage.ts';
+import type { Handle, SaveOptions } from '../storage/storage.ts';
 import { SkiffError } from '../errors/errors.ts';
 import { initRepository, openRepository } from './open.ts';
 import { addKey, changePassword, listKeys, removeKey } from './keys.ts';
@@ -26,6 +27,30 @@ test('blobs round trip through packs and the index; duplicates are stored once',
   // data and tree blobs never share a pack
   const treeLoc = reopened.index.get(createHash('sha256').update(tree).digest())!;
   for (const e of reopened.index.entries()) if (e.loc.type === 'data') t.not(e.loc.packId, treeLoc.packId);
+});
+
+/** A storage that sends Content-MD5, as S3 does, and records the MD5 each save was given. */
+class Md5Storage extends MemStorage {
+  readonly contentMd5 = true;
+  readonly given = new Map<string, string | undefined>();
+  override async save(h: Handle, data: Uint8Array, opts?: SaveOptions): Promise<void> {
+    if (h.type === 'data') this.given.set(h.name, opts?.md5);
+    return super.save(h, data, opts);
+  }
+}
+
+test('with worker threads, packs go to a storage that sends Content-MD5 with their MD5 computed on a worker', async (t) => {
+  for (const workers of [0, 1]) {
+    const storage = new Md5Storage();
+    const repo = await initRepository(storage, 'pw', { kdf: KDF, packSize: 1024 * 1024, workers });
+    for (let i = 0; i < 3; i++) await repo.saveBlob('data', randomBytes(700 * 1024));
+    await repo.flush();
+    t.is(storage.given.size, 2, `workers: ${workers}`);
+    for (const [name, md5] of storage.given) {
+      const bytes = await storage.load({ type: 'data', name });
+      t.is(md5, workers === 0 ? undefined : createHash('md5').update(bytes).digest('base64'), `workers: ${workers}`);
+    }
+  }
 });
 
 test('compressible data is stored compressed, random data raw; compression off stores raw', async (t) => {

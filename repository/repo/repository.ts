@@ -269,7 +269,7 @@ export class Repository {
     }
     this.#throwIfFailed();
     const p = this.#name(unnamed)
-      .then((pack) => this.#io(() => this.storage.save({ type: 'data', name: pack.id }, pack.bytes)).then(() => pack))
+      .then((pack) => this.#io(() => this.storage.save({ type: 'data', name: pack.id }, pack.bytes, pack.md5 === undefined ? {} : { md5: pack.md5 })).then(() => pack))
       .then((pack) => {
         this.#packStored(pack);
         this.#writers[pack.blobs[0]!.type].recycle(pack.bytes.buffer as ArrayBuffer);
@@ -281,12 +281,16 @@ export class Repository {
     this.#uploads.add(p);
   }
 
-  /** The pack's SHA-256 names it; hashed on a worker when there are workers (the bytes come back). */
+  /**
+   * The pack's SHA-256 names it; hashed on a worker when there are workers (the bytes come back),
+   * together with the MD5 a storage like S3 sends, which would otherwise be computed on this thread.
+   */
   async #name(pack: UnnamedPack): Promise<FinishedPack> {
     if (this.runner.threads === 0) return { id: createHash('sha256').update(pack.bytes).digest('hex'), ...pack };
     const length = pack.bytes.length;
-    const r = await this.runner.run({ op: 'sha256', buf: pack.bytes.buffer as ArrayBuffer, length });
-    return { id: r.hex, bytes: Buffer.from(r.buf, 0, length), blobs: pack.blobs };
+    const r = await this.runner.run({ op: 'sha256', buf: pack.bytes.buffer as ArrayBuffer, length, md5: this.storage.contentMd5 === true });
+    const named = { id: r.hex, bytes: Buffer.from(r.buf, 0, length), blobs: pack.blobs };
+    return r.md5 === undefined ? named : { ...named, md5: r.md5 };
   }
 
   #packStored(pack: FinishedPack): void {

@@ -26,6 +26,7 @@ export class FaultStorage implements Storage {
   readonly location: string;
   readonly connections: number;
   readonly readBytes?: number;
+  readonly contentMd5?: boolean;
   /** number of faults injected so far */
   faults = 0;
   private readonly inner: Storage;
@@ -39,6 +40,7 @@ export class FaultStorage implements Storage {
     this.location = inner.location;
     this.connections = inner.connections;
     if (inner.readBytes !== undefined) this.readBytes = inner.readBytes;
+    if (inner.contentMd5 !== undefined) this.contentMd5 = inner.contentMd5;
     this.kinds = new Set(opts.kinds ?? ['save', 'load', 'stat', 'list', 'remove']);
     this.random = mulberry32(opts.seed);
   }

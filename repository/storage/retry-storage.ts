@@ -14,6 +14,7 @@ export class RetryStorage implements Storage {
   readonly location: string;
   readonly connections: number;
   readonly readBytes?: number;
+  readonly contentMd5?: boolean;
   private readonly inner: Storage;
   private readonly retry: RetryOptions;
 
@@ -23,6 +24,7 @@ export class RetryStorage implements Storage {
     this.location = inner.location;
     this.connections = inner.connections;
     if (inner.readBytes !== undefined) this.readBytes = inner.readBytes;
+    if (inner.contentMd5 !== undefined) this.contentMd5 = inner.contentMd5;
   }
 
   create(): Promise<void> {

@@ -49,6 +49,7 @@ export interface S3StorageOptions extends S3ConnectionOptions {
 export class S3Storage implements Storage {
   readonly location: string;
   readonly connections: number;
+  readonly contentMd5 = true;
   /** a pack (16 MiB) per request */
   readonly readBytes: number;
   /** builds the client on first use; a closure, so the credentials sit in no field */
@@ -107,7 +108,7 @@ export class S3Storage implements Storage {
       }));
       return;
     }
-    const md5 = createHash('md5').update(body).digest('base64');
+    const md5 = opts.md5 ?? createHash('md5').update(body).digest('base64');
     await this.call(key, opts.signal, (c, sdk) => c.send(new sdk.s3.PutObjectCommand({
       Bucket: this.bucket, Key: key, Body: uploadBody(body), ContentLength: body.length,
       ContentMD5: md5, ContentType: 'application/octet-stream',

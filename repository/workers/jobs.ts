@@ -192,7 +192,10 @@ function readFiles(job: FilesJob): FilesResult {
 }
 
 function sha256(job: Sha256Job): Sha256Result {
-  return { buf: job.buf, hex: createHash('sha256').update(new Uint8Array(job.buf, 0, job.length)).digest('hex') };
+  const bytes = new Uint8Array(job.buf, 0, job.length);
+  const hex = createHash('sha256').update(bytes).digest('hex');
+  if (job.md5 !== true) return { buf: job.buf, hex };
+  return { buf: job.buf, hex, md5: createHash('md5').update(bytes).digest('base64') };
 }
 
 function openRanges(job: OpenJob): OpenResult {

@@ -40,6 +40,10 @@ test('a job that throws rejects with the same SkiffError code; the pool keeps wo
     t.true(isCode(err, 'Integrity'), String(err));
     const ok = await pool.run({ op: 'sha256', buf: new ArrayBuffer(3), length: 3 });
     t.is(ok.hex, createHash('sha256').update(Buffer.alloc(3)).digest('hex'));
+    t.is(ok.md5, undefined, 'MD5 only when asked');
+    const both = await pool.run({ op: 'sha256', buf: Uint8Array.of(1, 2, 3, 4).buffer, length: 3, md5: true });
+    t.is(both.hex, createHash('sha256').update(Uint8Array.of(1, 2, 3)).digest('hex'));
+    t.is(both.md5, createHash('md5').update(Uint8Array.of(1, 2, 3)).digest('base64'));
   } finally {
     await pool.close();
   }

@@ -93,16 +93,19 @@ export interface FilesResult {
   readonly errors: readonly { readonly file: number; readonly message: string; readonly code?: string }[];
 }
 
-/** SHA-256 of the buffer's first `length` bytes (pack IDs). */
+/** SHA-256 of the buffer's first `length` bytes (pack IDs), and their MD5 if asked. */
 export interface Sha256Job {
   readonly op: 'sha256';
   readonly buf: ArrayBuffer;
   readonly length: number;
+  readonly md5?: boolean;
 }
 
 export interface Sha256Result {
   readonly buf: ArrayBuffer;
   readonly hex: string;
+  /** base64, when the job asked for it */
+  readonly md5?: string;
 }
 
 /** Opens sealed blobs (verify MAC, decrypt, decompress) and checks each plaintext's SHA-256. */
