@@ -23,8 +23,6 @@ const SMALL_BATCH_BYTES = 2 * 1024 * 1024;
  * price is scanning a block's tail twice, about 1/6 more chunker work at 4 MiB.
  */
 const BLOCK_SIZE = 4 * 1024 * 1024;
-/** free small-file output buffers kept for reuse (the rest go back to the allocator) */
-const SMALL_SPARES = 2;
 /**
  * Free read blocks are dropped when no large file has been read for this long: a tree's small
  * files (often most of a backup) then do not hold the blocks, while a run of large files keeps
@@ -56,8 +54,14 @@ export class FileSaver {
     // as many free blocks as the budget can have in flight: a block is either in flight or
     // spare, so blocks take at most the budget, and are not allocated (and faulted in) again
     const spareBlocks = Math.max(1, Math.ceil(budget.limit / blockSize));
-    this.#ctx = { repo, params, budget, blockSize, gap, blocks: new SpareBuffers(gap + blockSize, spareBlocks) };
-    this.#small = new SmallFileBatcher(repo, budget, new SpareBuffers(SMALL_BATCH_BYTES + params.min + 64 * 1024, SMALL_SPARES), { maxBytes: SMALL_BATCH_BYTES });
+    // shared with the worker threads, when there are any (see SpareBuffers)
+    const shared = repo.runner.threads > 0;
+    this.#ctx = { repo, params, budget, blockSize, gap, blocks: new SpareBuffers(gap + blockSize, spareBlocks, { shared }) };
+    // one small-file output buffer per batch in flight, each reused: none is dropped and made
+    // again (a dropped shared buffer lives on until a worker's next full collection)
+    const batches = 2 * repo.runner.threads + 1;
+    const outs = new SpareBuffers(SMALL_BATCH_BYTES + params.min + 64 * 1024, batches, { shared });
+    this.#small = new SmallFileBatcher(repo, budget, outs, { maxBytes: SMALL_BATCH_BYTES, maxInFlight: batches });
     this.#large = pLimit(opts.largeFiles ?? 2);
     this.#smallMax = params.min;
   }

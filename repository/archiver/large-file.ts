@@ -14,7 +14,7 @@
 import { findCut, type ChunkerParams } from '../chunker/index.ts';
 import { SkiffError } from '../errors/errors.ts';
 import type { Repository } from '../repo/repository.ts';
-import { openRead, sealGap, type ByteBudget, type SpareBuffers } from '../workers/index.ts';
+import { openRead, sealGap, type ByteBudget, type Bytes, type SpareBuffers } from '../workers/index.ts';
 
 export interface SavedFile {
   readonly content: string[];
@@ -136,9 +136,9 @@ export async function saveLargeFile(
 }
 
 /** Hashes a block's chunks, seals those the repository lacks, and queues them into packs. */
-async function storeBlock(ctx: SaveContext, ab: ArrayBuffer, ranges: Uint32Array, held: number, onBytes?: (n: number) => void): Promise<BlockResult> {
+async function storeBlock(ctx: SaveContext, ab: Bytes, ranges: Uint32Array, held: number, onBytes?: (n: number) => void): Promise<BlockResult> {
   const { repo, budget, blocks } = ctx;
-  let back: ArrayBuffer | undefined;
+  let back: Bytes | undefined;
   try {
     const hashed = await repo.runner.run({ op: 'hash', buf: ab, ranges });
     back = hashed.buf;

@@ -6,7 +6,9 @@
  *
  * A batch is sent when it holds `maxFiles` files or `maxBytes` bytes, or on the next turn of the
  * event loop, so a lone file never waits. Each file holds its size (plus 64 bytes) of the byte
- * budget from before its batch is sent until its blob is packed.
+ * budget from before its batch is sent until its blob is packed. At most `maxInFlight` batches
+ * are at the workers at once (the others wait their turn, in order), so the output buffers are a
+ * few, reused: a worker seals one batch at a time, and more in flight only hold memory.
  */
 import type { Repository } from '../repo/repository.ts';
 import { OVERHEAD } from '../crypto/index.ts';
@@ -32,16 +34,21 @@ export class SmallFileBatcher {
   readonly #outs: SpareBuffers;
   readonly #maxFiles: number;
   readonly #maxBytes: number;
+  readonly #maxInFlight: number;
+  #inFlight = 0;
+  /** full batches waiting for one in flight to finish */
+  readonly #ready: Waiter[][] = [];
   #batch: Waiter[] = [];
   #bytes = 0;
   #scheduled = false;
 
-  constructor(repo: Repository, budget: ByteBudget, outs: SpareBuffers, opts: { maxFiles?: number; maxBytes?: number } = {}) {
+  constructor(repo: Repository, budget: ByteBudget, outs: SpareBuffers, opts: { maxFiles?: number; maxBytes?: number; maxInFlight?: number } = {}) {
     this.#repo = repo;
     this.#budget = budget;
     this.#outs = outs;
     this.#maxFiles = opts.maxFiles ?? 64;
     this.#maxBytes = opts.maxBytes ?? 2 * 1024 * 1024;
+    this.#maxInFlight = Math.max(1, opts.maxInFlight ?? 2 * repo.runner.threads + 1);
   }
 
   /**
@@ -75,9 +82,16 @@ export class SmallFileBatcher {
   #send(): void {
     const batch = this.#batch;
     if (batch.length === 0) return;
-    const bound = this.#bytes + OVERHEAD * batch.length;
     this.#batch = [];
     this.#bytes = 0;
+    if (this.#inFlight >= this.#maxInFlight) this.#ready.push(batch);
+    else this.#run(batch);
+  }
+
+  #run(batch: Waiter[]): void {
+    this.#inFlight++;
+    let bound = 0;
+    for (const w of batch) bound += w.size + OVERHEAD;
     const repo = this.#repo;
     const paths = batch.map((w) => w.path);
     const sizes = batch.map((w) => w.size);
@@ -90,6 +104,11 @@ export class SmallFileBatcher {
           this.#budget.release(w.held);
           w.done(e);
         }
+      })
+      .finally(() => {
+        this.#inFlight--;
+        const next = this.#ready.shift();
+        if (next) this.#run(next);
       });
   }
 

@@ -45,12 +45,15 @@ export class PackWriter {
   #blobs: PackedBlob[] = [];
   #size = 0;
   #headerSize = 0;
-  readonly #spares: ArrayBuffer[] = [];
+  readonly #spares: ArrayBufferLike[] = [];
+  readonly #shared: boolean;
   /** a pack of this writer reached the target size */
   #filled = false;
 
-  constructor(opts: { type: BlobType; key: MasterKey; targetSize: number }) {
+  /** `shared`: pack buffers are SharedArrayBuffers (a worker thread hashes them in place) */
+  constructor(opts: { type: BlobType; key: MasterKey; targetSize: number; shared?: boolean }) {
     this.type = opts.type;
+    this.#shared = opts.shared === true;
     this.#key = opts.key;
     this.#target = opts.targetSize;
   }
@@ -94,8 +97,14 @@ export class PackWriter {
   }
 
   /** Takes back the buffer of a stored pack (`bytes.buffer` of a pack this writer made) for reuse. */
-  recycle(buf: ArrayBuffer): void {
-    if (!buf.detached && this.#spares.length < KEEP) this.#spares.push(buf);
+  recycle(buf: ArrayBufferLike): void {
+    if (buf instanceof ArrayBuffer && buf.detached) return;
+    if (this.#spares.length < KEEP) this.#spares.push(buf);
+    else {
+      // keep the largest: a spare too small for the next pack means a new buffer
+      const i = this.#spares.findIndex((b) => b.byteLength < buf.byteLength);
+      if (i >= 0) this.#spares[i] = buf;
+    }
   }
 
   /** Makes room for `n` more bytes: a recycled buffer if one is large enough, else doubling. */
@@ -109,10 +118,16 @@ export class PackWriter {
       // Start small and double (a writer of a few tree blobs stays small); once this writer has
       // filled a pack, start at full size. Never far past the target: the last blob rarely needs it.
       const first = this.#filled ? this.#target + SLACK : INITIAL;
-      const cap = Math.max(need, Math.min(this.#buf ? this.#buf.length * 2 : first, this.#target + SLACK));
-      next = Buffer.from(new ArrayBuffer(cap));
+      // rounded up: a pack that a large last blob took past the usual size leaves a spare that
+      // fits the next one of its kind
+      const cap = roundUp(Math.max(need, Math.min(this.#buf ? this.#buf.length * 2 : first, this.#target + SLACK)), SLACK);
+      next = Buffer.from(this.#shared ? new SharedArrayBuffer(cap) : new ArrayBuffer(cap));
     }
     if (this.#buf) this.#buf.copy(next, 0, 0, this.#size);
     this.#buf = next;
   }
+}
+
+function roundUp(n: number, to: number): number {
+  return Math.ceil(n / to) * to;
 }

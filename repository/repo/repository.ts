@@ -95,7 +95,8 @@ export class Repository {
     };
     this.runner = sharedRunner(this.options.workers);
     this.#io = pLimit(Math.max(1, this.options.connections));
-    const mk = (type: BlobType) => new PackWriter({ type, key: this.key, targetSize: this.options.packSize });
+    // packs are hashed on a worker when there are workers: shared with it, not moved there and back
+    const mk = (type: BlobType) => new PackWriter({ type, key: this.key, targetSize: this.options.packSize, shared: this.runner.threads > 0 });
     this.#writers = { data: mk('data'), tree: mk('tree') };
   }
 
@@ -272,7 +273,7 @@ export class Repository {
       .then((pack) => this.#io(() => this.storage.save({ type: 'data', name: pack.id }, pack.bytes, pack.md5 === undefined ? {} : { md5: pack.md5 })).then(() => pack))
       .then((pack) => {
         this.#packStored(pack);
-        this.#writers[pack.blobs[0]!.type].recycle(pack.bytes.buffer as ArrayBuffer);
+        this.#writers[pack.blobs[0]!.type].recycle(pack.bytes.buffer);
       })
       .catch((err: unknown) => {
         this.#failure ??= err;
@@ -288,7 +289,7 @@ export class Repository {
   async #name(pack: UnnamedPack): Promise<FinishedPack> {
     if (this.runner.threads === 0) return { id: createHash('sha256').update(pack.bytes).digest('hex'), ...pack };
     const length = pack.bytes.length;
-    const r = await this.runner.run({ op: 'sha256', buf: pack.bytes.buffer as ArrayBuffer, length, md5: this.storage.contentMd5 === true });
+    const r = await this.runner.run({ op: 'sha256', buf: pack.bytes.buffer, length, md5: this.storage.contentMd5 === true });
     const named = { id: r.hex, bytes: Buffer.from(r.buf, 0, length), blobs: pack.blobs };
     return r.md5 === undefined ? named : { ...named, md5: r.md5 };
   }

@@ -2,9 +2,9 @@
  * Builds the FilesJob of a batch of small files: their paths back to back in one buffer, plus end
  * offsets and sizes (see protocol.ts for why not an array of paths).
  */
-import type { FilesJob } from './protocol.ts';
+import type { Bytes, FilesJob } from './protocol.ts';
 
-export function filesJob(paths: readonly Uint8Array[], sizes: readonly number[], key: Uint8Array, level: number, spare?: ArrayBuffer): FilesJob {
+export function filesJob(paths: readonly Uint8Array[], sizes: readonly number[], key: Uint8Array, level: number, spare?: Bytes): FilesJob {
   let total = 0;
   for (const p of paths) total += p.length;
   // a buffer of its own (not a view into Buffer's shared pool), so posting it copies just the paths

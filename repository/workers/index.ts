@@ -8,6 +8,7 @@ export { sealGap, FILE_BLOB, FILE_CHANGED, FILE_EMPTY, FILE_ERROR } from './prot
 export { filesJob } from './files-job.ts';
 export { nonZeroSegments } from './restore-job.ts';
 export type {
+  Bytes,
   Job,
   ResultOf,
   HashJob,

@@ -16,7 +16,7 @@ const sha = (b: Uint8Array) => createHash('sha256').update(b).digest();
 const text = (n: number) => Buffer.from('the quick brown fox jumps over the lazy dog\n'.repeat(Math.ceil(n / 44))).subarray(0, n);
 
 /** Opens the sealed blobs of a seal result and returns their plaintexts. */
-function unseal(out: ArrayBuffer, lengths: Uint32Array, ulens: Uint32Array): Buffer[] {
+function unseal(out: ArrayBufferLike, lengths: Uint32Array, ulens: Uint32Array): Buffer[] {
   const plains: Buffer[] = [];
   let at = 0;
   lengths.forEach((len, i) => {

@@ -28,7 +28,7 @@ import type {
   Sha256Job,
   Sha256Result,
 } from './protocol.ts';
-import { FILE_BLOB, FILE_CHANGED, FILE_EMPTY, FILE_ERROR, sealGap } from './protocol.ts';
+import { FILE_BLOB, FILE_CHANGED, FILE_EMPTY, FILE_ERROR, sealGap, type Bytes } from './protocol.ts';
 
 export function runJob<J extends Job>(job: J): ResultOf<J> {
   switch (job.op) {
@@ -60,7 +60,7 @@ function hash(job: HashJob): HashResult {
 }
 
 /** Compresses each plaintext, then seals them all into one freshly allocated buffer. */
-function sealAll(key: MasterKey, plains: readonly Uint8Array[], level: number, spare: ArrayBuffer | undefined): { out: ArrayBuffer; lengths: Uint32Array; ulens: Uint32Array } {
+function sealAll(key: MasterKey, plains: readonly Uint8Array[], level: number, spare: Bytes | undefined): { out: Bytes; lengths: Uint32Array; ulens: Uint32Array } {
   const payloads: Uint8Array[] = [];
   const lengths = new Uint32Array(plains.length);
   const ulens = new Uint32Array(plains.length);

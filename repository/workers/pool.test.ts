@@ -6,6 +6,7 @@ import { rawKey } from './job-keys.ts';
 import { InlineRunner, WorkerPool } from './pool.ts';
 import { ByteBudget } from './budget.ts';
 import { SpareBuffers } from './spares.ts';
+import { fromReply, toReply } from './protocol.ts';
 
 test('a worker pool runs jobs on threads: the input moves there and back, results match the inline runner', async (t) => {
   const pool = new WorkerPool(2);
@@ -115,4 +116,44 @@ test('spare buffers are reused when large enough, dropped when detached or too m
   s.give(kept);
   s.clear();
   t.not(s.take(), kept, 'cleared');
+});
+
+test('a shared buffer is shared with the worker and comes back as the caller\'s own object', async (t) => {
+  const pool = new WorkerPool(1);
+  try {
+    const spares = new SpareBuffers(1024, 2, { shared: true });
+    const sab = spares.take();
+    t.true(sab instanceof SharedArrayBuffer);
+    const data = randomBytes(1024);
+    new Uint8Array(sab).set(data);
+    const hashed = await pool.run({ op: 'hash', buf: sab, ranges: Uint32Array.of(0, 1024) });
+    t.is(hashed.buf, sab, 'the same object, not a new one made by the message');
+    t.deepEqual(Buffer.from(hashed.ids), createHash('sha256').update(data).digest());
+    // the worker seals in place into the shared buffer, which the caller then reads
+    const gap = 64;
+    const inPlace = new SharedArrayBuffer(gap + 1024);
+    new Uint8Array(inPlace).set(data, gap);
+    const key = newMasterKey();
+    const sealed = await pool.run({ op: 'seal', buf: inPlace, ranges: Uint32Array.of(gap, 1024), key: rawKey(key), level: 0 });
+    t.is(sealed.buf, inPlace);
+    t.is(sealed.out, inPlace);
+    t.deepEqual(open(key, new Uint8Array(inPlace, 0, sealed.lengths[0]!)), data);
+    const ids = await pool.run({ op: 'sha256', buf: sab, length: 10 });
+    t.is(ids.buf, sab);
+    t.is(ids.hex, createHash('sha256').update(data.subarray(0, 10)).digest('hex'));
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a reply that names a shared buffer the job did not have is refused', (t) => {
+  const job = { op: 'hash', buf: new ArrayBuffer(4), ranges: Uint32Array.of(0, 4) } as const;
+  t.throws(() => fromReply({ buf: { shared: 'buf' }, ids: new Uint8Array(32) }, job), { message: /did not have/ });
+  const sab = new SharedArrayBuffer(4);
+  const shared = { op: 'hash', buf: sab, ranges: Uint32Array.of(0, 4) } as const;
+  const reply = toReply({ buf: sab, ids: new Uint8Array(32) }, shared) as { buf: unknown };
+  t.deepEqual(reply.buf, { shared: 'buf' });
+  t.is((fromReply(reply, shared) as { buf: unknown }).buf, sab);
+  const plain = { buf: new ArrayBuffer(4) };
+  t.is(toReply(plain, job), plain, 'results without shared buffers pass unchanged');
 });

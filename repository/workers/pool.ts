@@ -13,7 +13,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { SkiffError, type ErrorCode } from '../errors/errors.ts';
 import { runJob } from './jobs.ts';
-import { transferList, type Job, type Reply, type ResultOf } from './protocol.ts';
+import { fromReply, transferList, type Job, type Reply, type ResultOf } from './protocol.ts';
 
 export interface JobRunner {
   /** worker threads behind this runner; 0 runs jobs on the calling thread */
@@ -30,6 +30,7 @@ export class InlineRunner implements JobRunner {
 }
 
 interface Pending {
+  readonly job: Job;
   resolve(v: unknown): void;
   reject(e: unknown): void;
 }
@@ -65,10 +66,10 @@ export class WorkerPool implements JobRunner {
     const worker = this.#workerOf(slot);
     const id = this.#nextId++;
     return new Promise<ResultOf<J>>((resolve, reject) => {
-      slot.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      slot.pending.set(id, { job, resolve: resolve as (v: unknown) => void, reject });
       if (slot.pending.size === 1) worker.ref();
       try {
-        worker.postMessage({ id, job }, transferList(job as { buf?: ArrayBuffer }));
+        worker.postMessage({ id, job }, transferList(job));
       } catch (err) {
         this.#settle(slot, id);
         reject(err);
@@ -96,8 +97,14 @@ export class WorkerPool implements JobRunner {
     w.on('message', (reply: Reply) => {
       const p = this.#settle(slot, reply.id);
       if (!p) return;
-      if (reply.ok) p.resolve(reply.result);
-      else p.reject(rebuildError(reply));
+      if (!reply.ok) p.reject(rebuildError(reply));
+      else {
+        try {
+          p.resolve(fromReply(reply.result, p.job));
+        } catch (err) {
+          p.reject(new SkiffError('Permanent', (err as Error).message));
+        }
+      }
     });
     const fail = (why: string) => {
       if (slot.worker !== w) return;

@@ -1,21 +1,26 @@
 /**
- * The jobs a worker thread runs and what it answers. Every byte payload is a whole `ArrayBuffer`
- * that is transferred (moved, not copied) to the worker and back; ranges index into it as
- * `[start, length]` pairs. Keys travel as 64 bytes `encrypt ‖ macK ‖ macR` with each job, so a
- * worker holds no state between jobs beyond caches.
+ * The jobs a worker thread runs and what it answers. Every byte payload is a whole buffer;
+ * ranges index into it as `[start, length]` pairs. An `ArrayBuffer` is transferred (moved, not
+ * copied) to the worker and back. A `SharedArrayBuffer` is shared, and an answer hands a job's
+ * shared buffer back as a reference to it (see `toReply`), so the caller gets its own object
+ * again. Keys travel as 64 bytes `encrypt ‖ macK ‖ macR` with each job, so a worker holds no
+ * state between jobs beyond caches.
  */
 import type { FileMetadata } from '../fs/apply-metadata.ts';
+
+/** A job's bytes: moved when an ArrayBuffer, shared when a SharedArrayBuffer. */
+export type Bytes = ArrayBuffer | SharedArrayBuffer;
 
 /** SHA-256 of each range. */
 export interface HashJob {
   readonly op: 'hash';
-  readonly buf: ArrayBuffer;
+  readonly buf: Bytes;
   /** `[start, length]` pairs into `buf` */
   readonly ranges: Uint32Array;
 }
 
 export interface HashResult {
-  readonly buf: ArrayBuffer;
+  readonly buf: Bytes;
   /** 32 bytes per range, in order */
   readonly ids: Uint8Array;
 }
@@ -28,7 +33,7 @@ export interface HashResult {
  */
 export interface SealJob {
   readonly op: 'seal';
-  readonly buf: ArrayBuffer;
+  readonly buf: Bytes;
   readonly ranges: Uint32Array;
   readonly key: Uint8Array;
   /** zstd level; 0 stores the blobs uncompressed (repository v1 or compression off) */
@@ -41,9 +46,9 @@ export function sealGap(n: number): number {
 }
 
 export interface SealResult {
-  readonly buf: ArrayBuffer;
+  readonly buf: Bytes;
   /** the sealed blobs back to back from offset 0 (the buffer may be longer); may be `buf` */
-  readonly out: ArrayBuffer;
+  readonly out: Bytes;
   /** sealed length of each blob */
   readonly lengths: Uint32Array;
   /** plaintext length when compressed, else 0 (restic's uncompressed_length) */
@@ -68,8 +73,8 @@ export interface FilesJob {
   readonly sizes: Float64Array;
   readonly key: Uint8Array;
   readonly level: number;
-  /** as in SealJob */
-  readonly spare?: ArrayBuffer;
+  /** where to put the sealed blobs when they fit (else `out` is new) */
+  readonly spare?: Bytes;
 }
 
 /** What became of each file of a FilesJob (`FilesResult.kinds`). */
@@ -80,7 +85,7 @@ export const FILE_ERROR = 3;
 
 export interface FilesResult {
   /** the sealed blobs back to back, in file order */
-  readonly out: ArrayBuffer;
+  readonly out: Bytes;
   /** per file: FILE_BLOB, FILE_EMPTY, FILE_CHANGED or FILE_ERROR */
   readonly kinds: Uint8Array;
   /** per file, 32 bytes: the plaintext's SHA-256 (blobs only; zeros otherwise) */
@@ -96,13 +101,13 @@ export interface FilesResult {
 /** SHA-256 of the buffer's first `length` bytes (pack IDs), and their MD5 if asked. */
 export interface Sha256Job {
   readonly op: 'sha256';
-  readonly buf: ArrayBuffer;
+  readonly buf: Bytes;
   readonly length: number;
   readonly md5?: boolean;
 }
 
 export interface Sha256Result {
-  readonly buf: ArrayBuffer;
+  readonly buf: Bytes;
   readonly hex: string;
   /** base64, when the job asked for it */
   readonly md5?: string;
@@ -198,8 +203,51 @@ export type Reply =
   | { readonly id: number; readonly ok: false; readonly code: string | undefined; readonly message: string; readonly skiff: boolean };
 
 /** ArrayBuffers to move with a job or result (everything named `buf`, `out` or `spare`; a SharedArrayBuffer is not moved but shared). */
-export function transferList(msg: { readonly buf?: ArrayBufferLike; readonly out?: ArrayBuffer; readonly spare?: ArrayBuffer }): ArrayBuffer[] {
+export function transferList(msg: { readonly buf?: unknown; readonly out?: unknown; readonly spare?: unknown }): ArrayBuffer[] {
   const list: ArrayBuffer[] = [];
   for (const b of [msg.buf, msg.out, msg.spare]) if (b instanceof ArrayBuffer && !list.includes(b)) list.push(b);
   return list;
+}
+
+/** The fields of a result that may hand a job's shared buffer back. */
+const SHAREABLE = ['buf', 'out'] as const;
+/** The fields of a job that may hold a shared buffer. */
+const SHARED_IN = ['buf', 'spare'] as const;
+
+/**
+ * A result as the worker posts it: a field holding one of the job's SharedArrayBuffers becomes
+ * the name of the job's field (`{ shared: 'buf' }`). Posted as it is, the buffer would arrive as
+ * a new SharedArrayBuffer object on the caller's thread, which V8 counts as fresh external memory
+ * there: a backup moving gigabytes through a few shared buffers then ran a full collection of the
+ * main heap every few dozen MiB.
+ */
+export function toReply(result: unknown, job: Job): unknown {
+  if (typeof result !== 'object' || result === null) return result;
+  const r = result as Record<string, unknown>;
+  const j = job as unknown as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
+  for (const k of SHAREABLE) {
+    const v = r[k];
+    if (!(v instanceof SharedArrayBuffer)) continue;
+    const from = SHARED_IN.find((f) => j[f] === v);
+    if (from !== undefined) (out ??= { ...r })[k] = { shared: from };
+  }
+  return out ?? result;
+}
+
+/** The inverse of `toReply`, on the caller's thread: references become the job's own buffers. */
+export function fromReply(result: unknown, job: Job): unknown {
+  if (typeof result !== 'object' || result === null) return result;
+  const r = result as Record<string, unknown>;
+  const j = job as unknown as Record<string, unknown>;
+  for (const k of SHAREABLE) {
+    const v = r[k] as { shared?: unknown } | undefined;
+    if (typeof v === 'object' && v !== null && !(v instanceof ArrayBuffer) && !(v instanceof SharedArrayBuffer) && typeof v.shared === 'string') {
+      const from = SHARED_IN.find((f) => f === v.shared);
+      const buf = from === undefined ? undefined : j[from];
+      if (!(buf instanceof SharedArrayBuffer)) throw new Error(`worker answered with a reference to a shared buffer the job did not have (${String(v.shared)})`);
+      r[k] = buf;
+    }
+  }
+  return result;
 }

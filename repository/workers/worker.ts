@@ -2,7 +2,7 @@
 import { parentPort } from 'node:worker_threads';
 import { SkiffError } from '../errors/errors.ts';
 import { runJob } from './jobs.ts';
-import { transferList, type Job, type Reply } from './protocol.ts';
+import { toReply, transferList, type Job, type Reply } from './protocol.ts';
 
 const port = parentPort;
 if (!port) throw new Error('repository/workers/worker.ts must run in a worker thread');
@@ -11,9 +11,9 @@ port.on('message', (msg: { id: number; job: Job }) => {
   let reply: Reply;
   let transfer: ArrayBuffer[] = [];
   try {
-    const result = runJob(msg.job);
+    const result = toReply(runJob(msg.job), msg.job);
     reply = { id: msg.id, ok: true, result };
-    transfer = transferList(result as { buf?: ArrayBuffer; out?: ArrayBuffer });
+    transfer = transferList(result as { buf?: unknown; out?: unknown });
   } catch (err) {
     const e = err as Error & { code?: unknown };
     reply = { id: msg.id, ok: false, code: typeof e.code === 'string' ? e.code : undefined, message: e.message, skiff: err instanceof SkiffError };
