@@ -241,13 +241,11 @@ export function fromReply(result: unknown, job: Job): unknown {
   const r = result as Record<string, unknown>;
   const j = job as unknown as Record<string, unknown>;
   for (const k of SHAREABLE) {
-    const v = r[k] as { shared?: unknown } | undefined;
-    if (typeof v === 'object' && v !== null && !(v instanceof ArrayBuffer) && !(v instanceof SharedArrayBuffer) && typeof v.shared === 'string') {
-      const from = SHARED_IN.find((f) => f === v.shared);
-      const buf = from === undefined ? undefined : j[from];
-      if (!(buf instanceof SharedArrayBuffer)) throw new Error(`worker answered with a reference to a shared buffer the job did not have (${String(v.shared)})`);
-      r[k] = buf;
-    }
+    const name = (r[k] as { shared?: unknown } | undefined)?.shared;
+    if (typeof name !== 'string') continue;
+    const buf = SHARED_IN.some((f) => f === name) ? j[name] : undefined;
+    if (!(buf instanceof SharedArrayBuffer)) throw new Error(`worker answered with a reference to a shared buffer the job did not have (${name})`);
+    r[k] = buf;
   }
   return result;
 }
