@@ -55,13 +55,9 @@ export class FileSaver {
     // spare, so blocks take at most the budget, and are not allocated (and faulted in) again
     const spareBlocks = Math.max(1, Math.ceil(budget.limit / blockSize));
     // shared with the worker threads, when there are any (see SpareBuffers)
-    const shared = repo.runner.threads > 0;
-    this.#ctx = { repo, params, budget, blockSize, gap, blocks: new SpareBuffers(gap + blockSize, spareBlocks, { shared }) };
-    // one small-file output buffer per batch in flight, each reused: none is dropped and made
-    // again (a dropped shared buffer lives on until a worker's next full collection)
-    const batches = 2 * repo.runner.threads + 1;
-    const outs = new SpareBuffers(SMALL_BATCH_BYTES + params.min + 64 * 1024, batches, { shared });
-    this.#small = new SmallFileBatcher(repo, budget, outs, { maxBytes: SMALL_BATCH_BYTES, maxInFlight: batches });
+    const blocks = new SpareBuffers(gap + blockSize, spareBlocks, { shared: repo.runner.threads > 0 });
+    this.#ctx = { repo, params, budget, blockSize, gap, blocks };
+    this.#small = new SmallFileBatcher(repo, budget, { outBytes: SMALL_BATCH_BYTES + params.min + 64 * 1024, maxBytes: SMALL_BATCH_BYTES });
     this.#large = pLimit(opts.largeFiles ?? 2);
     this.#smallMax = params.min;
   }

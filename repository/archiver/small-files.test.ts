@@ -6,7 +6,7 @@ import path from 'node:path';
 import { MemStorage } from '../storage/mem-storage.ts';
 import { initRepository } from '../repo/open.ts';
 import type { Repository } from '../repo/repository.ts';
-import { ByteBudget, SpareBuffers, type Job, type JobRunner } from '../workers/index.ts';
+import { ByteBudget, type Job, type JobRunner } from '../workers/index.ts';
 import { CHANGED, SmallFileBatcher, type SmallOutcome } from './small-files.ts';
 
 const KDF = { N: 1024, r: 8, p: 1 };
@@ -39,8 +39,7 @@ test('at most maxInFlight batches are at the workers; the rest wait their turn a
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
   }) as Repository;
-  const outs = new SpareBuffers(64 * 1024, 2, { shared: true });
-  const batcher = new SmallFileBatcher(view, new ByteBudget(1 << 30), outs, { maxFiles: 4, maxInFlight: 2 });
+  const batcher = new SmallFileBatcher(view, new ByteBudget(1 << 30), { outBytes: 64 * 1024, maxFiles: 4, maxInFlight: 2 });
   const files = Array.from({ length: 60 }, (_, i) => {
     const file = path.join(dir, `f${i}`);
     const data = randomBytes(100 + i);

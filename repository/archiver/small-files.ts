@@ -12,7 +12,7 @@
  */
 import type { Repository } from '../repo/repository.ts';
 import { OVERHEAD } from '../crypto/index.ts';
-import { FILE_BLOB, FILE_CHANGED, FILE_EMPTY, filesJob, type ByteBudget, type FilesResult, type SpareBuffers } from '../workers/index.ts';
+import { FILE_BLOB, FILE_CHANGED, FILE_EMPTY, SpareBuffers, filesJob, type ByteBudget, type FilesResult } from '../workers/index.ts';
 import type { SavedFile } from './large-file.ts';
 
 /** The file changed size since lstat: read it through the chunker instead. */
@@ -42,13 +42,19 @@ export class SmallFileBatcher {
   #bytes = 0;
   #scheduled = false;
 
-  constructor(repo: Repository, budget: ByteBudget, outs: SpareBuffers, opts: { maxFiles?: number; maxBytes?: number; maxInFlight?: number } = {}) {
+  /**
+   * `outBytes`: the size of a batch's output buffer (a batch that needs more gets a larger one).
+   * There is one per batch in flight, each reused and shared with the workers when there are any:
+   * none is dropped and made again (a dropped shared buffer lives on until a worker's next full
+   * collection).
+   */
+  constructor(repo: Repository, budget: ByteBudget, opts: { outBytes: number; maxFiles?: number; maxBytes?: number; maxInFlight?: number }) {
     this.#repo = repo;
     this.#budget = budget;
-    this.#outs = outs;
     this.#maxFiles = opts.maxFiles ?? 64;
     this.#maxBytes = opts.maxBytes ?? 2 * 1024 * 1024;
     this.#maxInFlight = Math.max(1, opts.maxInFlight ?? 2 * repo.runner.threads + 1);
+    this.#outs = new SpareBuffers(opts.outBytes, this.#maxInFlight, { shared: repo.runner.threads > 0 });
   }
 
   /**
